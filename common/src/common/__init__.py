@@ -1,0 +1,1 @@
+"""The migration workbench: safe, reviewed Alembic migrations for SQLModel projects."""

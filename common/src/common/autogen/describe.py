@@ -1,0 +1,33 @@
+"""One readable line per autogenerate difference, for ``check``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _name(obj: Any) -> str:
+    table = getattr(obj, "table", None)
+    name = getattr(obj, "name", None) or "(unnamed)"
+    if table is not None and getattr(table, "name", None):
+        return f"{name} on {table.name}"
+    return str(name)
+
+
+def describe_diff(diff: Any) -> str:
+    if isinstance(diff, list):  # column modifications come grouped
+        return "; ".join(describe_diff(item) for item in diff)
+    kind = diff[0]
+    if kind in ("add_table", "remove_table"):
+        verb = "add" if kind == "add_table" else "remove"
+        return f"{verb} table {diff[1].name}"
+    if kind in ("add_column", "remove_column"):
+        verb = "add" if kind == "add_column" else "remove"
+        return f"{verb} column {diff[2]}.{diff[3].name}"
+    if kind.startswith("modify_"):
+        _, _schema, table, column, _info, old, new = diff
+        what = kind.removeprefix("modify_").replace("_", " ")
+        return f"change {what} of {table}.{column}: {old!r} -> {new!r}"
+    if kind.startswith(("add_", "remove_")):
+        verb, what = kind.split("_", 1)
+        return f"{verb} {what.replace('_', ' ')} {_name(diff[1])}"
+    return " ".join(str(part) for part in diff)

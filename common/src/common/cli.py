@@ -1,0 +1,99 @@
+"""Command line of the workbench: ``python -m common <command>``.
+
+Commands are imported lazily so that ``status`` does not pay for autogenerate's imports.
+A ``WorkbenchError`` becomes one line on stderr and exit code 1, never a traceback;
+an unexpected Alembic error is shown the same way, with any password masked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "create-migration": ("common.commands.generate", "create_migration"),
+    "check": ("common.commands.generate", "check"),
+    "update-db": ("common.commands.apply", "update_db"),
+    "downgrade": ("common.commands.apply", "downgrade"),
+    "stamp": ("common.commands.apply", "stamp"),
+    "status": ("common.commands.show", "status"),
+    "history": ("common.commands.show", "history"),
+    "current": ("common.commands.show", "current"),
+    "heads": ("common.commands.show", "heads"),
+    "db-url": ("common.commands.show", "db_url"),
+    "embedded-stop": ("common.commands.show", "embedded_stop"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m common", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    create = sub.add_parser("create-migration", help="autogenerate a revision from the models")
+    create.add_argument("message", help='what the revision does, e.g. "Add priority to tasks"')
+    create.add_argument("--rename", action="append", default=[], dest="renames",
+                        metavar="X", help="rename hint: table.column=new_name or table=new")
+    create.add_argument("--empty", action="store_true",
+                        help="write a blank revision for a hand-written data migration")
+
+    update = sub.add_parser("update-db", help="apply pending revisions (default: to head)")
+    update.add_argument("--revision", default="head", help="target revision (default head)")
+    update.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
+
+    down = sub.add_parser("downgrade", help="revert revisions (default: one step)")
+    down.add_argument("--revision", default="-1", help="target revision (default -1)")
+
+    stamp = sub.add_parser("stamp", help="record a revision as applied without running it")
+    stamp.add_argument("revision", help="revision id, head or base")
+
+    sub.add_parser("check", help="exit 1 when the models differ from the database at head")
+    sub.add_parser("status", help="applied and pending revisions")
+    sub.add_parser("history", help="every revision, newest first, with applied marks")
+    sub.add_parser("current", help="the database's current revision")
+    sub.add_parser("heads", help="the head revision(s) of the scripts")
+    sub.add_parser("db-url", help="the database URL in use (password masked)")
+    sub.add_parser("embedded-stop", help="stop the embedded development PostgreSQL")
+    return parser
+
+
+def _command(name: str) -> Callable[..., int]:
+    module, function = COMMANDS[name]
+    return getattr(importlib.import_module(module), function)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = vars(build_parser().parse_args(argv))
+    name = args.pop("command")
+    from common.errors import WorkbenchError
+
+    try:
+        return _command(name)(**args)
+    except WorkbenchError as exc:
+        print(exc.one_line(), file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("error: interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    """Alembic and driver errors the commands did not anticipate: one masked line."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import DBAPIError
+
+    from common.database import driver_message
+
+    if isinstance(exc, CommandError):
+        print(f"error: {driver_message(exc)}", file=sys.stderr)
+        return 1
+    if isinstance(exc, DBAPIError):
+        print(f"error: the database refused a statement: {driver_message(exc)}", file=sys.stderr)
+        return 1
+    raise exc

@@ -1,0 +1,1 @@
+"""One function per command; ``common.cli`` maps the command line onto them."""

@@ -1,0 +1,133 @@
+"""create-migration and check: comparing the models with the database."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from alembic import command
+
+from common.autogen import compare_metadata
+from common.commands.apply import upgrade_to
+from common.commands.session import Session, open_session
+from common.config import load_settings
+from common.errors import InvalidInputError, RevisionStateError
+from common.models import load_metadata
+from common.output import emit, say
+from common.render import RESULT, SKIP_EMPTY
+from common.revisions import (
+    build_config,
+    database_state,
+    load_scripts,
+    next_revision_id,
+    refuse_unknown,
+    single_head,
+)
+from common.autogen.describe import describe_diff
+
+_RENAME = re.compile(r"^(\w+)(?:\.(\w+))?=(\w+)$")
+
+
+def validate_message(message: str | None) -> str:
+    """A message that yields a non-empty, safe file name slug (as Alembic builds it)."""
+    text = (message or "").strip()
+    if not text:
+        raise InvalidInputError(
+            "the migration message is empty.",
+            'describe the change, e.g. create-migration "Add priority to tasks".',
+        )
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
+        raise InvalidInputError(
+            "the migration message contains control characters (newlines, tabs, NUL...).",
+            "use one line of plain words.",
+        )
+    if not re.search(r"\w", text):
+        raise InvalidInputError(
+            f"the migration message {text!r} has no letters or digits to name the file.",
+            'use words, e.g. "Add priority to tasks".',
+        )
+    return text
+
+
+def parse_renames(hints: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``task.title=name`` (column) and ``task=todo`` (table) hints, checked for form."""
+    renames: dict[str, str] = {}
+    for hint in hints:
+        match = _RENAME.match(hint.strip())
+        if not match:
+            raise InvalidInputError(
+                f"--rename {hint!r} is not of the form table.column=new_name or "
+                "table=new_table.",
+                "write e.g. --rename task.title=name or --rename task=todo.",
+            )
+        table, column, new = match.groups()
+        renames[f"{table}.{column}" if column else table] = new
+    return renames
+
+
+def _bring_to_head(session: Session) -> None:
+    """The embedded database is disposable: catch it up. Any other: refuse."""
+    state = database_state(session.connection, session.script)
+    refuse_unknown(state)
+    if not state.pending:
+        return
+    if not session.target.embedded:
+        raise RevisionStateError(
+            f"the database is behind head ({len(state.pending)} revision(s) pending, "
+            f"at {', '.join(state.current) or 'base'}, head {state.head}).",
+            "run `uvx invoke update-db` first, then create the migration.",
+        )
+    say(
+        f"The embedded development database was behind head; applying "
+        f"{len(state.pending)} pending revision(s) first."
+    )
+    upgrade_to(session, "head")
+
+
+def create_migration(message: str, renames: list[str] | None = None, empty: bool = False) -> int:
+    message = validate_message(message)
+    rename_hints = parse_renames(renames or [])
+    settings = load_settings()
+    if empty:
+        config = build_config()
+        script = load_scripts(config)
+        single_head(script)
+        written = command.revision(config, message, rev_id=next_revision_id(script))
+        emit(str(written.path))
+        return 0
+    load_metadata(settings.models_module)
+    with open_session(settings) as session:
+        single_head(session.script)
+        _bring_to_head(session)
+        session.config.attributes.update({SKIP_EMPTY: True, "renames": rename_hints})
+        written = command.revision(
+            session.config,
+            message,
+            autogenerate=True,
+            rev_id=next_revision_id(session.script),
+        )
+        if session.config.attributes.get(RESULT) == "empty" or not written:
+            say("No changes: the models match the database. Nothing was written.")
+            return 0
+        emit(str(written.path))
+    return 0
+
+
+def check() -> int:
+    """0 when the models match the database at head, 1 with the differences listed."""
+    settings = load_settings()
+    metadata = load_metadata(settings.models_module)
+    with open_session(settings) as session:
+        single_head(session.script)
+        _bring_to_head(session)
+        diffs = compare_metadata(session.connection, metadata)
+        if session.connection.in_transaction():
+            session.connection.rollback()
+    if not diffs:
+        emit("The models match the database at head.")
+        return 0
+    emit(f"The models differ from the database ({len(diffs)} difference(s)):")
+    for diff in diffs:
+        emit(f"  - {describe_diff(diff)}")
+    emit("Run `uvx invoke create-migration \"...\"` to write a revision for them.")
+    return 1

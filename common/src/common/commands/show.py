@@ -1,0 +1,77 @@
+"""status, history, current, heads and db-url: reading where things stand."""
+
+from __future__ import annotations
+
+from common.commands.session import open_session
+from common.config import load_settings
+from common.database import resolve_target
+from common.output import emit
+from common.revisions import (
+    build_config,
+    database_state,
+    load_scripts,
+    refuse_unknown,
+    script_label,
+)
+
+APPLIED, PENDING = "✓", "·"
+
+
+def status() -> int:
+    with open_session(announce=False) as session:
+        state = database_state(session.connection, session.script)
+    head = session.script.get_revision(state.head) if state.head else None
+    emit(f"Database: {session.target.description}")
+    emit(f"Head:     {script_label(head) if head else '(no revisions)'}")
+    refuse_unknown(state)
+    for revision in state.applied:
+        emit(f"{APPLIED} {script_label(revision)}")
+    if state.pending:
+        emit(f"Pending ({len(state.pending)}):")
+        for revision in state.pending:
+            emit(f"{PENDING} {script_label(revision)}")
+    else:
+        emit("Up to date: nothing pending.")
+    return 0
+
+
+def history() -> int:
+    with open_session() as session:
+        state = database_state(session.connection, session.script)
+    refuse_unknown(state)
+    applied = {r.revision for r in state.applied}
+    for revision in reversed(state.applied + state.pending):
+        mark = APPLIED if revision.revision in applied else PENDING
+        emit(f"{mark} {script_label(revision):<48} {revision.doc}")
+    return 0
+
+
+def current() -> int:
+    with open_session() as session:
+        state = database_state(session.connection, session.script)
+    refuse_unknown(state)
+    if not state.current:
+        emit("(base: no revision applied)")
+    for rev in state.current:
+        emit(script_label(session.script.get_revision(rev)))
+    return 0
+
+
+def heads() -> int:
+    script = load_scripts(build_config())
+    for rev in script.get_heads():
+        emit(script_label(script.get_revision(rev)))
+    return 0
+
+
+def db_url() -> int:
+    emit(resolve_target(load_settings()).description)
+    return 0
+
+
+def embedded_stop() -> int:
+    from common import embedded
+
+    stopped = embedded.stop(load_settings().pgdata)
+    emit("Stopped the embedded PostgreSQL." if stopped else "The embedded PostgreSQL was not running.")
+    return 0

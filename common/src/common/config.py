@@ -1,0 +1,51 @@
+"""Settings, read from the environment and from ``.env`` at the project root.
+
+Every setting has a ``WORKBENCH_`` environment variable except ``DATABASE_URL``, which
+keeps the name every hosting platform already uses. ``.env.example`` documents them all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from common.paths import project_root
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WORKBENCH_",
+        env_file=project_root() / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL of the database; unset means the embedded PostgreSQL.",
+    )
+    models_module: str = Field(
+        default="common.models.db_models",
+        description="Module that defines the application's SQLModel tables.",
+    )
+    pgdata: Path = Field(
+        default_factory=lambda: project_root() / ".pgdata",
+        description="Data folder of the embedded development PostgreSQL.",
+    )
+    embedded_database: str = Field(
+        default="workbench", description="Database created inside the embedded server."
+    )
+    connect_timeout: int = Field(default=5, description="Seconds to wait for a connection.")
+    lock_timeout_ms: int = Field(default=5_000, description="lock_timeout per revision (ms).")
+    statement_timeout_ms: int = Field(
+        default=0, description="statement_timeout per revision (ms); 0 means none."
+    )
+    batch_size: int = Field(default=10_000, description="Rows per batch in data migrations.")
+
+
+def load_settings() -> Settings:
+    """Read settings now (not at import), so tests and CLI runs see the current environment."""
+    return Settings()

@@ -1,0 +1,150 @@
+"""Which database a command talks to, how to connect, and how to show its URL safely.
+
+Resolution order: ``DATABASE_URL`` (environment or ``.env``), else the embedded
+development PostgreSQL in ``.pgdata/``. URLs are always shown with the password masked,
+and driver errors are scrubbed of it before they reach the user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import URL, Connection, Engine, create_engine, make_url
+from sqlalchemy.pool import NullPool
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
+from common import embedded
+from common.config import Settings
+from common.errors import ConfigurationError, DatabaseUnavailableError
+
+# Drivers installed with the workbench, used when a URL names only the database kind.
+_DEFAULT_DRIVERS = {"postgresql": "psycopg", "postgres": "psycopg", "mysql": "pymysql",
+                    "mariadb": "pymysql"}
+SUPPORTED_BACKENDS = ("postgresql", "sqlite", "mysql", "mariadb")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The database a command works on."""
+
+    url: URL
+    embedded: bool
+
+    @property
+    def masked(self) -> str:
+        return mask_url(self.url)
+
+    @property
+    def description(self) -> str:
+        if self.embedded:
+            socket = self.url.query.get("host", "")
+            return f"embedded PostgreSQL, database {self.url.database} (socket in {socket})"
+        return self.masked
+
+
+def mask_url(url: URL | str) -> str:
+    """The URL as text with its password replaced by ``***``."""
+    if isinstance(url, str):
+        try:
+            url = make_url(url)
+        except ArgumentError:
+            return _scrub_userinfo(url)
+    return url.render_as_string(hide_password=True)
+
+
+def _scrub_userinfo(text: str) -> str:
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+
+
+def parse_url(raw: str) -> URL:
+    """Parse and normalize a user-supplied URL, or fail with a one-line explanation."""
+    raw = raw.strip()
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"DATABASE_URL {_scrub_userinfo(raw)!r} is not a database URL.",
+            "use the form postgresql://user:password@host:5432/dbname "
+            "(or sqlite:///file.db, mysql://user@host/dbname).",
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgres":
+        url = url.set(drivername="postgresql")
+        backend = "postgresql"
+    if backend not in SUPPORTED_BACKENDS:
+        raise ConfigurationError(
+            f"DATABASE_URL uses {backend!r}, which the workbench does not support.",
+            "use a postgresql://, sqlite:/// or mysql:// URL.",
+        )
+    if "+" not in url.drivername and backend in _DEFAULT_DRIVERS:
+        url = url.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
+    if backend != "sqlite" and not url.database:
+        raise ConfigurationError(
+            f"DATABASE_URL {mask_url(url)} names no database.",
+            "add the database name after the host, e.g. .../dbname.",
+        )
+    return url
+
+
+def resolve_target(settings: Settings) -> Target:
+    """The configured database, starting the embedded one when none is configured."""
+    if settings.database_url:
+        return Target(parse_url(settings.database_url), embedded=False)
+    url = embedded.ensure_database(settings.pgdata, settings.embedded_database)
+    return Target(url, embedded=True)
+
+
+def offline_url(settings: Settings) -> URL:
+    """The URL whose dialect renders ``--sql`` output; never connects or starts a server."""
+    if settings.database_url:
+        return parse_url(settings.database_url)
+    return URL.create("postgresql+psycopg", database=settings.embedded_database)
+
+
+def make_engine(url: URL, settings: Settings | None = None) -> Engine:
+    """An engine with a connect timeout, so an unreachable host fails fast."""
+    timeout = settings.connect_timeout if settings else 5
+    connect_args: dict = {}
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        connect_args["connect_timeout"] = timeout
+    elif backend in ("mysql", "mariadb"):
+        connect_args["connect_timeout"] = timeout
+    try:
+        return create_engine(url, connect_args=connect_args, poolclass=NullPool)
+    except (NoSuchModuleError, ArgumentError) as exc:
+        raise ConfigurationError(
+            f"cannot use {mask_url(url)}: {exc}", "check the driver part of DATABASE_URL."
+        ) from None
+
+
+@contextmanager
+def connect(target: Target, settings: Settings | None = None) -> Iterator[Connection]:
+    """A connection to ``target``; connection failures become one-line errors."""
+    engine = make_engine(target.url, settings)
+    try:
+        try:
+            connection = engine.connect()
+        except (OperationalError, DBAPIError) as exc:
+            raise DatabaseUnavailableError(
+                f"cannot connect to {target.masked}: {driver_message(exc, target.url)}",
+                "check that the server runs and that DATABASE_URL (host, port, user, "
+                "password, database) is right.",
+            ) from None
+        with connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def driver_message(exc: BaseException, url: URL | None = None) -> str:
+    """The first line of a driver error, with any password scrubbed out."""
+    original = getattr(exc, "orig", None) or exc
+    first = next((line for line in str(original).splitlines() if line.strip()), "")
+    first = _scrub_userinfo(first.strip())
+    if url is not None and url.password:
+        first = first.replace(str(url.password), "***")
+    return first or type(original).__name__

@@ -1,0 +1,40 @@
+"""Errors a user can cause, printed by the CLI as one line without a traceback."""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """A problem the user can fix: ``message`` says what is wrong, ``hint`` how to fix it."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def one_line(self) -> str:
+        text = f"error: {self.message}"
+        if self.hint:
+            text += f" Fix: {self.hint}"
+        return " ".join(text.split())
+
+
+class ConfigurationError(WorkbenchError):
+    """Settings or the database URL are wrong."""
+
+
+class DatabaseUnavailableError(WorkbenchError):
+    """The database cannot be reached or refuses the connection."""
+
+
+class ModelsImportError(WorkbenchError):
+    """The user's models module fails to import."""
+
+
+class RevisionStateError(WorkbenchError):
+    """The database and the revision scripts disagree (behind, ahead, several heads...)."""
+
+
+class InvalidInputError(WorkbenchError):
+    """A command argument is unusable (empty message, unknown revision...)."""

@@ -1,0 +1,89 @@
+"""What ``common/alembic/env.py`` runs: the one place the migration context is configured.
+
+A caller may hand over an Engine or a Connection in ``config.attributes["connection"]``
+(Alembic's cookbook convention, used by the workbench commands and by pytest-alembic);
+otherwise the database comes from the settings, as for plain ``alembic`` commands.
+"""
+
+from __future__ import annotations
+
+from logging.config import fileConfig
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
+from common.config import load_settings
+from common.database import make_engine, offline_url, resolve_target
+from common.models import load_metadata
+from common.render import process_revision_directives, render_item
+
+BOOKKEEPING_PREFIX = "alembic_"
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any):
+    """Leave the workbench's own bookkeeping tables out of every comparison."""
+    return not (type_ == "table" and name and name.startswith(BOOKKEEPING_PREFIX))
+
+
+def context_options(dialect_name: str) -> dict[str, Any]:
+    """Options for ``context.configure`` shared by migrations, autogenerate and ``check``."""
+    settings = load_settings()
+    return {
+        "target_metadata": load_metadata(settings.models_module),
+        "compare_type": True,
+        "compare_server_default": True,
+        "transaction_per_migration": True,
+        "render_as_batch": dialect_name == "sqlite",
+        "include_object": include_object,
+        "render_item": render_item,
+        "process_revision_directives": process_revision_directives,
+        "user_module_prefix": None,
+    }
+
+
+def run_environment(context: Any) -> None:
+    """Entry point of env.py: run migrations offline (``--sql``) or online."""
+    config = context.config
+    if config.config_file_name and not config.attributes.get("workbench"):
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
+    if context.is_offline_mode():
+        _run_offline(context)
+    else:
+        _run_online(context, config.attributes.get("connection"))
+
+
+def _run_offline(context: Any) -> None:
+    url = offline_url(load_settings())
+    context.configure(
+        url=url,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        **context_options(url.get_backend_name()),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run_online(context: Any, connectable: Engine | Connection | None) -> None:
+    if isinstance(connectable, Connection):
+        _run_on_connection(context, connectable)
+        return
+    engine = connectable
+    if engine is None:
+        settings = load_settings()
+        engine = make_engine(resolve_target(settings).url, settings)
+    with engine.connect() as connection:
+        _run_on_connection(context, connection)
+
+
+def _run_on_connection(context: Any, connection: Connection) -> None:
+    options = context_options(connection.dialect.name)
+    reporter = context.config.attributes.get("on_version_apply")
+    if reporter is not None:
+        options["on_version_apply"] = reporter
+    context.configure(connection=connection, **options)
+    with context.begin_transaction():
+        context.run_migrations()
+    if connection.in_transaction():
+        connection.commit()

@@ -1,0 +1,58 @@
+"""``op.drop_enum_type``: drop a PostgreSQL enum type, optionally only once unused.
+
+``if_unused=True`` makes the drop a no-op while some column still has the type or when
+the type is already gone, which is what a downgrade needs: another table may still use
+the type, and hand-edited histories may have dropped it already.
+"""
+
+from __future__ import annotations
+
+from alembic.autogenerate import renderers
+from alembic.operations import MigrateOperation, Operations
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import ENUM
+from sqlalchemy.dialects.postgresql.named_types import DropEnumType
+
+_TYPE_IN_USE = text(
+    """
+    SELECT EXISTS (SELECT 1 FROM pg_type WHERE typname = :name AND typtype = 'e'),
+           EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_type t ON a.atttypid = t.oid
+                   WHERE t.typname = :name AND a.attnum > 0 AND NOT a.attisdropped)
+    """
+)
+
+
+@Operations.register_operation("drop_enum_type")
+class DropEnumTypeOp(MigrateOperation):
+    """Drop the enum type ``name`` (PostgreSQL only; a no-op on other databases)."""
+
+    def __init__(self, name: str, *, if_unused: bool = False) -> None:
+        self.name = name
+        self.if_unused = if_unused
+
+    @classmethod
+    def drop_enum_type(cls, operations: Operations, name: str, *, if_unused: bool = False):
+        return operations.invoke(cls(name, if_unused=if_unused))
+
+    def describe(self) -> str:
+        return f"drop enum type {self.name}"
+
+
+@Operations.implementation_for(DropEnumTypeOp)
+def _drop_enum_type(operations: Operations, operation: DropEnumTypeOp) -> None:
+    context = operations.get_context()
+    if context.dialect.name != "postgresql":
+        return
+    if operation.if_unused and not context.as_sql:
+        exists, in_use = operations.get_bind().execute(
+            _TYPE_IN_USE, {"name": operation.name}
+        ).one()
+        if not exists or in_use:
+            return
+    operations.execute(DropEnumType(ENUM(name=operation.name)))
+
+
+@renderers.dispatch_for(DropEnumTypeOp)
+def _render_drop_enum_type(autogen_context, operation: DropEnumTypeOp) -> str:
+    suffix = ", if_unused=True" if operation.if_unused else ""
+    return f"op.drop_enum_type({operation.name!r}{suffix})"

@@ -1,0 +1,27 @@
+"""Where the project lives: the folder holding ``alembic.ini``.
+
+The commands may be run from any sub-folder, so the root is found by walking up from
+the working directory; the package's own location is the fallback because the package
+is installed in editable mode from the workspace.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+
+@cache
+def project_root() -> Path:
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        if (folder / "alembic.ini").is_file():
+            return folder
+    return Path(__file__).resolve().parents[3]
+
+
+def alembic_ini() -> Path:
+    return project_root() / "alembic.ini"
+
+
+def versions_dir() -> Path:
+    return project_root() / "common" / "alembic" / "versions"

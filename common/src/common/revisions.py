@@ -1,0 +1,132 @@
+"""The revision scripts and where a database stands among them.
+
+Every command checks the same preconditions here: the scripts import, there is one head,
+the database's revision is known to the scripts, and it is (or is not) behind head.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection
+
+from common.errors import InvalidInputError, RevisionStateError
+from common.paths import alembic_ini, project_root
+
+MERGE_HINT = 'merge them with `uv run alembic merge -m "merge heads" heads`.'
+
+
+def build_config(connection: Connection | None = None) -> Config:
+    """Alembic's Config for this project, with ``connection`` handed to env.py."""
+    config = Config(str(alembic_ini()), stdout=sys.stderr)
+    config.set_main_option("script_location", str(project_root() / "common" / "alembic"))
+    config.attributes["workbench"] = True
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def load_scripts(config: Config) -> ScriptDirectory:
+    """The revision scripts, every file imported now so a broken one stops us up front."""
+    script = ScriptDirectory.from_config(config)
+    try:
+        list(script.walk_revisions())
+    except CommandError as exc:
+        raise RevisionStateError(f"the revision history is broken: {exc}.",
+                                 "fix down_revision in the named revision file.") from None
+    except Exception as exc:
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        raise RevisionStateError(
+            f"a revision file fails to import: {type(exc).__name__}: {exc} "
+            f"({Path(frame.filename).name}:{frame.lineno}).",
+            "fix that file; nothing was run.",
+        ) from None
+    return script
+
+
+def single_head(script: ScriptDirectory) -> str | None:
+    heads = script.get_heads()
+    if len(heads) > 1:
+        raise RevisionStateError(
+            f"the revisions have {len(heads)} heads ({', '.join(sorted(heads))}).", MERGE_HINT
+        )
+    return heads[0] if heads else None
+
+
+def script_label(revision: Script) -> str:
+    """``0001_create_tables``: the file name without ``.py``."""
+    return Path(revision.path).stem
+
+
+def next_revision_id(script: ScriptDirectory) -> str:
+    """Sequential ids (0001, 0002, ...) keep file order readable and clashes visible."""
+    numbers = [int(rev) for rev in script.revision_map._revision_map if rev and
+               re.fullmatch(r"\d+", str(rev))]
+    return f"{max(numbers, default=0) + 1:04d}"
+
+
+def resolve_revision(script: ScriptDirectory, revision: str) -> str:
+    """Check that ``revision`` names a script (or a relative step like -1)."""
+    if revision in ("head", "heads", "base") or re.fullmatch(r"[+-]\d+", revision):
+        return revision
+    try:
+        found = script.get_revision(revision)
+    except CommandError:
+        found = None
+    if found is None:
+        raise InvalidInputError(
+            f"unknown revision {revision!r}.",
+            "run `uvx invoke history` to list revisions; use an id like 0001, head or base.",
+        )
+    return found.revision
+
+
+@dataclass
+class DatabaseState:
+    """Where the database stands relative to the scripts."""
+
+    current: tuple[str, ...]
+    head: str | None
+    applied: list[Script] = field(default_factory=list)
+    pending: list[Script] = field(default_factory=list)
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def behind(self) -> bool:
+        return bool(self.pending)
+
+
+def database_state(connection: Connection, script: ScriptDirectory) -> DatabaseState:
+    """Applied and pending revisions, oldest first; ends the read-only transaction."""
+    current = tuple(MigrationContext.configure(connection).get_current_heads())
+    if connection.in_transaction():
+        connection.commit()
+    head = single_head(script)
+    known = {rev.revision for rev in script.walk_revisions()}
+    unknown = tuple(rev for rev in current if rev not in known)
+    if unknown:
+        return DatabaseState(current, head, unknown=unknown)
+    applied_ids: set[str] = set()
+    for rev in current:
+        applied_ids.update(r.revision for r in script.iterate_revisions(rev, "base"))
+    ordered = list(reversed(list(script.walk_revisions())))
+    applied = [r for r in ordered if r.revision in applied_ids]
+    pending = [r for r in ordered if r.revision not in applied_ids]
+    return DatabaseState(current, head, applied, pending)
+
+
+def refuse_unknown(state: DatabaseState) -> None:
+    if state.unknown:
+        raise RevisionStateError(
+            f"the database is at revision {', '.join(state.unknown)}, which no script here "
+            "defines (the database is ahead of this code).",
+            "check out the code that created it, or stamp the database with a known revision.",
+        )
