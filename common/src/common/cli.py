@@ -33,10 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     create = sub.add_parser("create-migration", help="autogenerate a revision from the models")
     create.add_argument("message", help='what the revision does, e.g. "Add priority to tasks"')
-    create.add_argument("--rename", action="append", default=[], dest="renames",
-                        metavar="X", help="rename hint: table.column=new_name or table=new")
-    create.add_argument("--empty", action="store_true",
-                        help="write a blank revision for a hand-written data migration")
+    create.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        dest="renames",
+        metavar="X",
+        help="rename hint: table.column=new_name or table=new",
+    )
+    create.add_argument(
+        "--empty",
+        action="store_true",
+        help="write a blank revision for a hand-written data migration",
+    )
 
     update = sub.add_parser("update-db", help="apply pending revisions (default: to head)")
     update.add_argument("--revision", default="head", help="target revision (default head)")

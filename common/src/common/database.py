@@ -13,16 +13,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import URL, Connection, Engine, create_engine, make_url
-from sqlalchemy.pool import NullPool
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.pool import NullPool
 
 from common import embedded
 from common.config import Settings
 from common.errors import ConfigurationError, DatabaseUnavailableError
 
 # Drivers installed with the workbench, used when a URL names only the database kind.
-_DEFAULT_DRIVERS = {"postgresql": "psycopg", "postgres": "psycopg", "mysql": "pymysql",
-                    "mariadb": "pymysql"}
+_DEFAULT_DRIVERS = {
+    "postgresql": "psycopg",
+    "postgres": "psycopg",
+    "mysql": "pymysql",
+    "mariadb": "pymysql",
+}
 SUPPORTED_BACKENDS = ("postgresql", "sqlite", "mysql", "mariadb")
 
 
@@ -109,9 +113,7 @@ def make_engine(url: URL, settings: Settings | None = None) -> Engine:
     timeout = settings.connect_timeout if settings else 5
     connect_args: dict = {}
     backend = url.get_backend_name()
-    if backend == "postgresql":
-        connect_args["connect_timeout"] = timeout
-    elif backend in ("mysql", "mariadb"):
+    if backend == "postgresql" or backend in ("mysql", "mariadb"):
         connect_args["connect_timeout"] = timeout
     try:
         return create_engine(url, connect_args=connect_args, poolclass=NullPool)

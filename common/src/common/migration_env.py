@@ -10,10 +10,10 @@ from __future__ import annotations
 from logging.config import fileConfig
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
 
 from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
-from common.config import load_settings
+from common.config import Settings, load_settings
 from common.database import make_engine, offline_url, resolve_target
 from common.models import load_metadata
 from common.render import process_revision_directives, render_item
@@ -40,6 +40,22 @@ def context_options(dialect_name: str) -> dict[str, Any]:
         "process_revision_directives": process_revision_directives,
         "user_module_prefix": None,
     }
+
+
+def apply_timeouts(connection: Connection, settings: Settings) -> None:
+    """Session-level lock and statement timeouts, so no revision queues behind a long lock.
+
+    A revision that waits for a lock longer than ``lock_timeout`` fails instead of
+    blocking every query queued behind its ACCESS EXCLUSIVE request.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for name, value in (
+        ("lock_timeout", settings.lock_timeout_ms),
+        ("statement_timeout", settings.statement_timeout_ms),
+    ):
+        connection.execute(select(func.set_config(name, f"{value}ms", False)))
+    connection.commit()
 
 
 def run_environment(context: Any) -> None:
@@ -83,6 +99,7 @@ def _run_on_connection(context: Any, connection: Connection) -> None:
     if reporter is not None:
         options["on_version_apply"] = reporter
     context.configure(connection=connection, **options)
+    apply_timeouts(connection, load_settings())
     with context.begin_transaction():
         context.run_migrations()
     if connection.in_transaction():

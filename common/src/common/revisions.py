@@ -7,8 +7,8 @@ the database's revision is known to the scripts, and it is (or is not) behind he
 from __future__ import annotations
 
 import re
-import sys
 import traceback
+from argparse import Namespace
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,8 @@ MERGE_HINT = 'merge them with `uv run alembic merge -m "merge heads" heads`.'
 
 def build_config(connection: Connection | None = None) -> Config:
     """Alembic's Config for this project, with ``connection`` handed to env.py."""
-    config = Config(str(alembic_ini()), stdout=sys.stderr)
+    # quiet: Alembic's own "Generating ... done" chatter would mix with our stdout
+    config = Config(str(alembic_ini()), cmd_opts=Namespace(quiet=True, x=None))
     config.set_main_option("script_location", str(project_root() / "common" / "alembic"))
     config.attributes["workbench"] = True
     if connection is not None:
@@ -40,8 +41,10 @@ def load_scripts(config: Config) -> ScriptDirectory:
     try:
         list(script.walk_revisions())
     except CommandError as exc:
-        raise RevisionStateError(f"the revision history is broken: {exc}.",
-                                 "fix down_revision in the named revision file.") from None
+        raise RevisionStateError(
+            f"the revision history is broken: {exc}.",
+            "fix down_revision in the named revision file.",
+        ) from None
     except Exception as exc:
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         raise RevisionStateError(
@@ -68,8 +71,8 @@ def script_label(revision: Script) -> str:
 
 def next_revision_id(script: ScriptDirectory) -> str:
     """Sequential ids (0001, 0002, ...) keep file order readable and clashes visible."""
-    numbers = [int(rev) for rev in script.revision_map._revision_map if rev and
-               re.fullmatch(r"\d+", str(rev))]
+    ids = (revision.revision for revision in script.walk_revisions())
+    numbers = [int(rev) for rev in ids if re.fullmatch(r"\d+", rev)]
     return f"{max(numbers, default=0) + 1:04d}"
 
 

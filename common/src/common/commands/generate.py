@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 
 from alembic import command
 
 from common.autogen import compare_metadata
+from common.autogen.describe import describe_diff
 from common.commands.apply import upgrade_to
 from common.commands.session import Session, open_session
 from common.config import load_settings
@@ -23,7 +27,6 @@ from common.revisions import (
     refuse_unknown,
     single_head,
 )
-from common.autogen.describe import describe_diff
 
 _RENAME = re.compile(r"^(\w+)(?:\.(\w+))?=(\w+)$")
 
@@ -56,13 +59,19 @@ def parse_renames(hints: list[str] | tuple[str, ...]) -> dict[str, str]:
         match = _RENAME.match(hint.strip())
         if not match:
             raise InvalidInputError(
-                f"--rename {hint!r} is not of the form table.column=new_name or "
-                "table=new_table.",
+                f"--rename {hint!r} is not of the form table.column=new_name or table=new_table.",
                 "write e.g. --rename task.title=name or --rename task=todo.",
             )
         table, column, new = match.groups()
         renames[f"{table}.{column}" if column else table] = new
     return renames
+
+
+@contextmanager
+def _quiet_hooks() -> Iterator[None]:
+    """Alembic's post-write hooks print progress on stdout, which carries only the path."""
+    with redirect_stdout(io.StringIO()):
+        yield
 
 
 def _bring_to_head(session: Session) -> None:
@@ -92,7 +101,8 @@ def create_migration(message: str, renames: list[str] | None = None, empty: bool
         config = build_config()
         script = load_scripts(config)
         single_head(script)
-        written = command.revision(config, message, rev_id=next_revision_id(script))
+        with _quiet_hooks():
+            written = command.revision(config, message, rev_id=next_revision_id(script))
         emit(str(written.path))
         return 0
     load_metadata(settings.models_module)
@@ -100,12 +110,13 @@ def create_migration(message: str, renames: list[str] | None = None, empty: bool
         single_head(session.script)
         _bring_to_head(session)
         session.config.attributes.update({SKIP_EMPTY: True, "renames": rename_hints})
-        written = command.revision(
-            session.config,
-            message,
-            autogenerate=True,
-            rev_id=next_revision_id(session.script),
-        )
+        with _quiet_hooks():
+            written = command.revision(
+                session.config,
+                message,
+                autogenerate=True,
+                rev_id=next_revision_id(session.script),
+            )
         if session.config.attributes.get(RESULT) == "empty" or not written:
             say("No changes: the models match the database. Nothing was written.")
             return 0
@@ -129,5 +140,5 @@ def check() -> int:
     emit(f"The models differ from the database ({len(diffs)} difference(s)):")
     for diff in diffs:
         emit(f"  - {describe_diff(diff)}")
-    emit("Run `uvx invoke create-migration \"...\"` to write a revision for them.")
+    emit('Run `uvx invoke create-migration "..."` to write a revision for them.')
     return 1

@@ -73,5 +73,9 @@ def embedded_stop() -> int:
     from common import embedded
 
     stopped = embedded.stop(load_settings().pgdata)
-    emit("Stopped the embedded PostgreSQL." if stopped else "The embedded PostgreSQL was not running.")
+    emit(
+        "Stopped the embedded PostgreSQL."
+        if stopped
+        else "The embedded PostgreSQL was not running."
+    )
     return 0

@@ -44,9 +44,7 @@ def _drop_enum_type(operations: Operations, operation: DropEnumTypeOp) -> None:
     if context.dialect.name != "postgresql":
         return
     if operation.if_unused and not context.as_sql:
-        exists, in_use = operations.get_bind().execute(
-            _TYPE_IN_USE, {"name": operation.name}
-        ).one()
+        exists, in_use = operations.get_bind().execute(_TYPE_IN_USE, {"name": operation.name}).one()
         if not exists or in_use:
             return
     operations.execute(DropEnumType(ENUM(name=operation.name)))

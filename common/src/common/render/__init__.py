@@ -10,6 +10,7 @@ from typing import Any
 
 from alembic.operations import ops
 
+from common.render.dropped_tables import drop_indexes_with_their_table
 from common.render.enums import drop_unused_enum_types
 from common.render.types import render_item
 
@@ -31,5 +32,8 @@ def process_revision_directives(context: Any, revision: Any, directives: list) -
         attributes[RESULT] = "empty"
         return
     dialect = context.dialect.name if context.dialect is not None else ""
+    for upgrade_ops in script.upgrade_ops_list:
+        drop_indexes_with_their_table(upgrade_ops)
     for downgrade_ops in script.downgrade_ops_list:
+        drop_indexes_with_their_table(downgrade_ops)
         drop_unused_enum_types(downgrade_ops, dialect)

@@ -1,0 +1,138 @@
+"""Invoke tasks of the migration workbench: ``uvx invoke --list``.
+
+``uvx invoke`` runs in an isolated environment that has only Invoke, so this file never
+imports the project: every task shells out to ``uv run python -m common <command>``,
+which syncs the project's environment first. Exit codes pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+
+from invoke import Context, Exit, task
+
+COMMON = "uv run --quiet python -m common"
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _common(c: Context, *args: str) -> None:
+    """Run one workbench command; a non-zero exit becomes this task's exit code."""
+    command = " ".join([COMMON, *(shlex.quote(a) for a in args)])
+    result = c.run(command, warn=True, pty=_interactive())
+    if result is None or result.exited != 0:
+        raise Exit(code=result.exited if result is not None else 1)
+
+
+@task(
+    help={
+        "message": 'what the revision does, e.g. "Add priority to tasks"',
+        "rename": "rename hint, repeatable: table.column=new_name or table=new_table",
+        "empty": "write a blank revision for a hand-written data migration",
+    },
+    iterable=["rename"],
+)
+def create_migration(c, message, rename=None, empty=False):
+    """Autogenerate a revision by diffing the models against the database."""
+    args = ["create-migration", message]
+    for hint in rename or []:
+        args += ["--rename", hint]
+    if empty:
+        args.append("--empty")
+    _common(c, *args)
+
+
+@task(
+    help={
+        "revision": "target revision (default head)",
+        "sql": "print the SQL instead of running it (offline mode)",
+    }
+)
+def update_db(c, revision="head", sql=False):
+    """Apply pending revisions to the database."""
+    _common(c, "update-db", "--revision", revision, *(["--sql"] if sql else []))
+
+
+@task(help={"revision": "target revision (default -1: one step back)"})
+def downgrade(c, revision="-1"):
+    """Revert revisions (default one step)."""
+    _common(c, "downgrade", "--revision", revision)
+
+
+@task
+def status(c):
+    """Applied and pending revisions, the database (password masked) and head."""
+    _common(c, "status")
+
+
+@task
+def history(c):
+    """Every revision, newest first, marked applied or pending."""
+    _common(c, "history")
+
+
+@task
+def current(c):
+    """The database's current revision."""
+    _common(c, "current")
+
+
+@task
+def heads(c):
+    """The head revision(s) of the revision scripts."""
+    _common(c, "heads")
+
+
+@task(help={"revision": "revision id to record as applied (or head / base)"})
+def stamp(c, revision):
+    """Record a revision as applied without running it."""
+    _common(c, "stamp", revision)
+
+
+@task
+def check(c):
+    """Exit 0 when the models match the database at head, 1 with the differences."""
+    _common(c, "check")
+
+
+@task
+def db_url(c):
+    """Print the database URL in use (password masked)."""
+    _common(c, "db-url")
+
+
+def _require_docker(c: Context) -> None:
+    probe = c.run("docker info --format '{{.ServerVersion}}'", hide=True, warn=True)
+    if probe is None or not probe.ok:
+        raise Exit(
+            "error: no Docker engine answers. Fix: start Docker, or leave DATABASE_URL unset "
+            "to use the embedded PostgreSQL.",
+            code=1,
+        )
+
+
+@task(help={"mariadb": "also start MariaDB (compose profile 'mariadb')"})
+def db_up(c, mariadb=False):
+    """Start the docker-compose PostgreSQL (and MariaDB) and wait until healthy."""
+    _require_docker(c)
+    profile = "--profile mariadb " if mariadb else ""
+    c.run(f"docker compose {profile}up -d --wait")
+    print("PostgreSQL: DATABASE_URL=postgresql://workbench:workbench@127.0.0.1:5432/workbench")
+
+
+@task
+def db_down(c):
+    """Stop the docker-compose databases (their volumes are kept)."""
+    _require_docker(c)
+    c.run("docker compose --profile mariadb down")
+
+
+@task(help={"pytest_args": 'extra arguments for pytest, e.g. "-m sqlite -x"'})
+def test(c, pytest_args=""):
+    """Run the whole test suite (the README's test command)."""
+    result = c.run(f"uv run --quiet pytest {pytest_args}", warn=True, pty=_interactive())
+    if result is None or result.exited != 0:
+        raise Exit(code=result.exited if result is not None else 1)

@@ -1,0 +1,133 @@
+"""Fixtures: a fresh database per test on every reachable server, and a scratch project.
+
+``pg_url`` is parametrized over the PostgreSQL servers found (see tests/servers.py), so a
+test asking for it runs once per server; ``any_url`` also covers SQLite and MariaDB.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import URL, create_engine
+from sqlalchemy.pool import NullPool
+
+from tests import servers
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    pg_names = servers.postgres_server_names()
+    if "pg_server_name" in metafunc.fixturenames:
+        metafunc.parametrize("pg_server_name", pg_names, scope="session")
+    if "dialect" in metafunc.fixturenames:
+        metafunc.parametrize("dialect", [*pg_names, "sqlite", "mysql"])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test by the databases it touches, so ``-m sqlite`` and friends work."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        dialect = callspec.params.get("dialect", "") if callspec else ""
+        if "pg_server_name" in names or dialect.startswith("pg-"):
+            item.add_marker("postgresql")
+        if dialect == "sqlite" or "sqlite_url" in names:
+            item.add_marker("sqlite")
+        if dialect == "mysql" or "mysql_url" in names:
+            item.add_marker("mysql")
+
+
+_started: dict[str, servers.Server] = {}
+
+
+def _postgres(name: str) -> servers.Server:
+    if name not in _started:
+        _started[name] = servers.start_postgres(name)
+    return _started[name]
+
+
+@pytest.fixture(scope="session")
+def pg_server(pg_server_name: str) -> servers.Server:
+    return _postgres(pg_server_name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_servers() -> Iterator[None]:
+    yield
+    for server in _started.values():
+        servers.stop(server)
+
+
+@pytest.fixture
+def pg_url(pg_server: servers.Server) -> Iterator[URL]:
+    url = pg_server.create_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> URL:
+    return URL.create("sqlite", database=str(tmp_path / "test.db"))
+
+
+@pytest.fixture(scope="session")
+def mysql_server() -> Iterator[servers.Server]:
+    server = servers.mysql_server()
+    if server is None:
+        pytest.skip("no MariaDB/MySQL: set TEST_MYSQL_URL or start a Docker engine")
+    yield server
+    servers.stop(server)
+
+
+@pytest.fixture
+def mysql_url(mysql_server: servers.Server) -> Iterator[URL]:
+    url = mysql_server.create_database()
+    yield url
+    mysql_server.drop_database(url)
+
+
+@pytest.fixture
+def any_url(dialect: str, request: pytest.FixtureRequest) -> Iterator[URL]:
+    """A fresh database for ``dialect``: a PostgreSQL server name, sqlite or mysql."""
+    if not dialect.startswith("pg-"):
+        yield request.getfixturevalue(f"{dialect}_url")
+        return
+    server = _postgres(dialect)
+    url = server.create_database()
+    yield url
+    server.drop_database(url)
+
+
+@pytest.fixture
+def engine_for():
+    """Engines for a URL, disposed after the test."""
+    engines = []
+
+    def make(url: URL):
+        engine = create_engine(url, poolclass=NullPool)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A scratch copy of the project (alembic.ini, env.py, template; no revisions)."""
+    from tests.project import ScratchProject
+
+    root = tmp_path / "project"
+    (root / "common" / "alembic" / "versions").mkdir(parents=True)
+    shutil.copy(ROOT / "alembic.ini", root / "alembic.ini")
+    for name in ("env.py", "script.py.mako"):
+        shutil.copy(ROOT / "common" / "alembic" / name, root / "common" / "alembic" / name)
+    for var in ("DATABASE_URL", "WORKBENCH_MODELS_MODULE"):
+        monkeypatch.delenv(var, raising=False)
+    return ScratchProject(root, dict(os.environ))
