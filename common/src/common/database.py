@@ -69,8 +69,10 @@ def parse_url(raw: str) -> URL:
     try:
         url = make_url(raw)
     except ArgumentError:
+        # not echoed: a malformed URL may hold a password anywhere in it
         raise ConfigurationError(
-            f"DATABASE_URL {_scrub_userinfo(raw)!r} is not a database URL.",
+            "DATABASE_URL is not a database URL (it does not start with a scheme such as "
+            "postgresql://).",
             "use the form postgresql://user:password@host:5432/dbname "
             "(or sqlite:///file.db, mysql://user@host/dbname).",
         ) from None
