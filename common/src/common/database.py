@@ -55,12 +55,13 @@ def mask_url(url: URL | str) -> str:
         try:
             url = make_url(url)
         except ArgumentError:
-            return _scrub_userinfo(url)
+            return "(malformed URL, not shown)"
     return url.render_as_string(hide_password=True)
 
 
 def _scrub_userinfo(text: str) -> str:
-    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+    """Replace the password in any ``user:password@`` found in ``text``."""
+    return re.sub(r"([\w.%~-]+:)[^@\s/]+@", r"\1***@", text)
 
 
 def parse_url(raw: str) -> URL:

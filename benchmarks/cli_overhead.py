@@ -1,0 +1,81 @@
+"""Wall time of the workbench commands against plain Alembic, side by side in one run.
+
+    uv run python benchmarks/cli_overhead.py [--runs 7]
+
+Uses DATABASE_URL when set, else a fresh database in the embedded PostgreSQL. The
+database is brought to head first, so both sides see an up-to-date database:
+
+- ``uvx invoke status``            vs ``uv run alembic current``
+- ``uvx invoke create-migration``  vs ``uv run alembic check``
+  (no model changes: both reflect the database, compare, and write nothing)
+
+Prints the median of each and the ratio workbench / Alembic (target: under 1.5x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "common" / "src"))
+
+
+def _database_url() -> str:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from common.config import load_settings
+    from common.embedded import ensure_database
+
+    url = ensure_database(load_settings().pgdata, "workbench_bench")
+    return url.render_as_string(hide_password=False)
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+    return elapsed
+
+
+def _median(command: list[str], env: dict[str, str], runs: int) -> float:
+    _timed(command, env)  # warm-up: environment sync, OS caches
+    return statistics.median(_timed(command, env) for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    env = dict(os.environ, DATABASE_URL=_database_url())
+    subprocess.run(["uv", "run", "--quiet", "python", "-m", "common", "update-db"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    pairs = [
+        ("status", ["uvx", "invoke", "status"], ["uv", "run", "--quiet", "alembic", "current"]),
+        (
+            "create-migration (no changes)",
+            ["uvx", "invoke", "create-migration", "Benchmark no changes"],
+            ["uv", "run", "--quiet", "alembic", "check"],
+        ),
+    ]
+    print(f"{'operation':<32} {'workbench':>10} {'alembic':>10} {'ratio':>7}")
+    worst = 0.0
+    for name, ours, theirs in pairs:
+        workbench = _median(ours, env, args.runs)
+        alembic = _median(theirs, env, args.runs)
+        ratio = workbench / alembic
+        worst = max(worst, ratio)
+        print(f"{name:<32} {workbench:>9.3f}s {alembic:>9.3f}s {ratio:>6.2f}x")
+    print(f"target: under 1.50x -> {'met' if worst < 1.5 else 'NOT met'} (worst {worst:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

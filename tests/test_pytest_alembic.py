@@ -1,0 +1,30 @@
+"""pytest-alembic's built-in checks, run against the project's own revisions.
+
+env.py receives the test engine through ``config.attributes["connection"]``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pytest_alembic.tests import (  # noqa: F401  (collected as tests)
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def alembic_config():
+    return {"file": str(ROOT / "alembic.ini")}
+
+
+@pytest.fixture
+def alembic_engine(pg_url):
+    engine = create_engine(pg_url, poolclass=NullPool)
+    yield engine
+    engine.dispose()
