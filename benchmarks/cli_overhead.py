@@ -45,14 +45,20 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def _median(command: list[str], env: dict[str, str], runs: int) -> float:
-    _timed(command, env)  # warm-up: environment sync, OS caches
-    return statistics.median(_timed(command, env) for _ in range(runs))
+def _medians(ours: list[str], theirs: list[str], env: dict[str, str], runs: int):
+    """Alternate the two commands so drift in machine load hits both alike."""
+    _timed(ours, env)  # warm-up: environment sync, OS caches
+    _timed(theirs, env)
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        times[0].append(_timed(ours, env))
+        times[1].append(_timed(theirs, env))
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
 
     env = dict(os.environ, DATABASE_URL=_database_url())
@@ -69,8 +75,7 @@ def main() -> None:
     print(f"{'operation':<32} {'workbench':>10} {'alembic':>10} {'ratio':>7}")
     worst = 0.0
     for name, ours, theirs in pairs:
-        workbench = _median(ours, env, args.runs)
-        alembic = _median(theirs, env, args.runs)
+        workbench, alembic = _medians(ours, theirs, env, args.runs)
         ratio = workbench / alembic
         worst = max(worst, ratio)
         print(f"{name:<32} {workbench:>9.3f}s {alembic:>9.3f}s {ratio:>6.2f}x")
