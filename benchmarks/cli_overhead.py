@@ -62,8 +62,13 @@ def main() -> None:
     args = parser.parse_args()
 
     env = dict(os.environ, DATABASE_URL=_database_url())
-    subprocess.run(["uv", "run", "--quiet", "python", "-m", "common", "update-db"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        ["uv", "run", "--quiet", "python", "-m", "common", "update-db"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     pairs = [
         ("status", ["uvx", "invoke", "status"], ["uv", "run", "--quiet", "alembic", "current"]),
         (

@@ -3,6 +3,8 @@ no partial change and never a password."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.test_end_to_end import MODELS_V1
@@ -86,15 +88,18 @@ def test_several_heads(sqlite_project):
     sqlite_project.ok("create-migration", "First", "--empty")
     sqlite_project.ok("create-migration", "Second", "--empty")
     second = sqlite_project.revision_files()[1]
-    second.write_text(second.read_text().replace("down_revision: str | Sequence[str] | None = '0001'", "down_revision = None").replace('down_revision: str | Sequence[str] | None = "0001"', "down_revision = None"))
+    source = re.sub(r"^down_revision.*$", "down_revision = None", second.read_text(), flags=re.M)
+    second.write_text(source)
     for command in (["update-db"], ["create-migration", "Third"], ["status"]):
         result = sqlite_project.run(*command)
         assert_one_line_error(result, "2 heads", "alembic merge")
     assert len(sqlite_project.revision_files()) == 2
 
 
-@pytest.mark.parametrize("command", [["downgrade", "--revision", "9999"], ["stamp", "nope"],
-                                     ["update-db", "--revision", "abc"]])
+@pytest.mark.parametrize(
+    "command",
+    [["downgrade", "--revision", "9999"], ["stamp", "nope"], ["update-db", "--revision", "abc"]],
+)
 def test_unknown_revision(sqlite_project, command):
     sqlite_project.ok("create-migration", "First", "--empty")
     result = sqlite_project.run(*command)

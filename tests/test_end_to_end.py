@@ -31,7 +31,9 @@ MODELS_V1 = """
         owner_id: int = Field(foreign_key="owner.id")
 """
 
-MODELS_V2 = MODELS_V1 + """
+MODELS_V2 = (
+    MODELS_V1
+    + """
     class Comment(SQLModel, table=True):
         id: int | None = Field(default=None, primary_key=True)
         ticket_id: int = Field(foreign_key="ticket.id", index=True)
@@ -41,6 +43,7 @@ MODELS_V2 = MODELS_V1 + """
         __import__("sqlalchemy").Column("priority", __import__("sqlalchemy").Integer, nullable=True)
     )
 """
+)
 
 
 def _rows(url) -> list[tuple]:
@@ -85,7 +88,7 @@ def test_create_apply_change_check_downgrade(project, any_url):
     second = project.revision_files()[-1]
     assert second.name == "0002_add_comments_and_priority.py"
     script = second.read_text()
-    assert "op.create_table(\n        \"comment\"" in script or '"comment"' in script
+    assert 'op.create_table(\n        "comment"' in script or '"comment"' in script
     assert "priority" in script
     project.ok("update-db")
     v2_schema = schema_snapshot(any_url)
