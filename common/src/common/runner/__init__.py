@@ -1,0 +1,1 @@
+"""Applying revisions safely: locking, timeouts, history (see ../shared/DESIGN.md)."""
