@@ -178,3 +178,15 @@ def test_update_db_sql_prints_sql_without_touching_the_database(project, sqlite_
     from pathlib import Path
 
     assert not Path(before).exists() or schema_snapshot(sqlite_url) == {}
+
+
+@pytest.mark.e2e
+def test_database_url_from_dot_env(project, tmp_path):
+    """DATABASE_URL in .env at the project root is used when the environment has none."""
+    project.write_models(MODELS_V1)
+    database = tmp_path / "from_dotenv.db"
+    (project.root / ".env").write_text(f"DATABASE_URL=sqlite:///{database}\n")
+    project.ok("create-migration", "Create owners and tickets")
+    project.ok("update-db")
+    assert f"sqlite:///{database}" in project.ok("status").stdout
+    assert set(schema_snapshot(f"sqlite:///{database}")) == {"owner", "ticket"}

@@ -65,7 +65,9 @@ def heads() -> int:
 
 
 def db_url() -> int:
-    emit(resolve_target(load_settings()).description)
+    """The URL itself (masked), usable by SQLAlchemy and psql; embedded gets a note."""
+    target = resolve_target(load_settings())
+    emit(f"{target.masked}{'  (embedded PostgreSQL)' if target.embedded else ''}")
     return 0
 
 
