@@ -63,11 +63,15 @@ def _stop_servers() -> Iterator[None]:
         servers.stop(server)
 
 
+def _fresh_database(server: servers.Server) -> Iterator[URL]:
+    url = server.create_database()
+    yield url
+    server.drop_database(url)
+
+
 @pytest.fixture
 def pg_url(pg_server: servers.Server) -> Iterator[URL]:
-    url = pg_server.create_database()
-    yield url
-    pg_server.drop_database(url)
+    yield from _fresh_database(pg_server)
 
 
 @pytest.fixture
@@ -86,9 +90,7 @@ def mysql_server() -> Iterator[servers.Server]:
 
 @pytest.fixture
 def mysql_url(mysql_server: servers.Server) -> Iterator[URL]:
-    url = mysql_server.create_database()
-    yield url
-    mysql_server.drop_database(url)
+    yield from _fresh_database(mysql_server)
 
 
 @pytest.fixture
@@ -97,10 +99,7 @@ def any_url(dialect: str, request: pytest.FixtureRequest) -> Iterator[URL]:
     if not dialect.startswith("pg-"):
         yield request.getfixturevalue(f"{dialect}_url")
         return
-    server = _postgres(dialect)
-    url = server.create_database()
-    yield url
-    server.drop_database(url)
+    yield from _fresh_database(_postgres(dialect))
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
+
 
 class WorkbenchError(Exception):
     """A problem the user can fix: ``message`` says what is wrong, ``hint`` how to fix it."""
@@ -38,3 +41,10 @@ class RevisionStateError(WorkbenchError):
 
 class InvalidInputError(WorkbenchError):
     """A command argument is unusable (empty message, unknown revision...)."""
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``ImportError: No module named x (models.py:3)``: the error and where it was raised."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"

@@ -7,7 +7,6 @@ the database's revision is known to the scripts, and it is (or is not) behind he
 from __future__ import annotations
 
 import re
-import traceback
 from argparse import Namespace
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection
 
-from common.errors import InvalidInputError, RevisionStateError
+from common.errors import InvalidInputError, RevisionStateError, describe_exception
 from common.paths import alembic_ini, project_root
 
 MERGE_HINT = 'merge them with `uv run alembic merge -m "merge heads" heads`.'
@@ -46,10 +45,8 @@ def load_scripts(config: Config) -> ScriptDirectory:
             "fix down_revision in the named revision file.",
         ) from None
     except Exception as exc:
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
         raise RevisionStateError(
-            f"a revision file fails to import: {type(exc).__name__}: {exc} "
-            f"({Path(frame.filename).name}:{frame.lineno}).",
+            f"a revision file fails to import: {describe_exception(exc)}.",
             "fix that file; nothing was run.",
         ) from None
     return script

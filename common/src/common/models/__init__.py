@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import importlib
 import sys
-import traceback
 
 from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
-from common.errors import ModelsImportError
+from common.errors import ModelsImportError, describe_exception
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -34,10 +33,8 @@ def load_metadata(module_name: str = "common.models.db_models") -> MetaData:
         try:
             importlib.import_module(module_name)
         except Exception as exc:
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
             raise ModelsImportError(
-                f"the models module {module_name} failed to import: "
-                f"{type(exc).__name__}: {exc} ({frame.filename}:{frame.lineno}).",
+                f"the models module {module_name} failed to import: {describe_exception(exc)}.",
                 "fix that line in your models file, then run the command again.",
             ) from None
     return SQLModel.metadata
