@@ -32,7 +32,7 @@ def _acknowledge(unit: RevisionUnit, finding: Finding) -> Finding:
     for suppression in unit.suppressions:
         if suppression.used or suppression.rule != finding.rule:
             continue
-        if suppression.target_line == finding.line:
+        if suppression.target_line == finding.line or unit.covers(finding.line, suppression.line):
             suppression.used = True
             return replace(finding, acknowledged=suppression.reason or "(no reason given)")
     return finding

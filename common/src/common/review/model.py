@@ -77,6 +77,11 @@ class RevisionUnit:
     downgrade_line: int | None = None
     downgrade_empty: bool = False
     upgrade_empty: bool = False
+    spans: dict[int, int] = field(default_factory=dict)  # first line -> last line
+
+    def covers(self, finding_line: int, line: int) -> bool:
+        """Whether ``line`` lies within the call or function starting at ``finding_line``."""
+        return finding_line <= line <= self.spans.get(finding_line, finding_line)
 
     def ops_in(self, function: str) -> list[OpCall]:
         return [call for call in self.ops if call.function == function]

@@ -108,6 +108,8 @@ def describe_source(unit: RevisionUnit) -> None:
     functions = _functions(tree)
     unit.ops = op_calls(tree)
     unit.suppressions = suppressions(unit.source, unit.ops)
+    unit.spans = {call.line: call.end_line for call in unit.ops}
+    unit.spans.update({f.lineno: f.end_lineno or f.lineno for f in functions.values()})
     upgrade = functions.get("upgrade")
     downgrade = functions.get("downgrade")
     unit.upgrade_line = upgrade.lineno if upgrade else 1

@@ -49,6 +49,8 @@ def _dropped(statements: list[Statement]) -> set[tuple[str, ...]]:
             gone.update((kind, names[-1].sval) for names in node.objects or ())
     for _, table, command in alter_commands(statements, AlterTableType.AT_DropColumn):
         gone.add(("column", table, command.name))
+    for _, _, command in alter_commands(statements, AlterTableType.AT_DropConstraint):
+        gone.add(("index", command.name))  # a unique constraint drops its index
     return gone
 
 
