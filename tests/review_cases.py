@@ -21,7 +21,9 @@ depends_on = None
 
 
 def revision_source(upgrade: str, downgrade: str | None = "pass") -> str:
-    text = HEADER + "\n\ndef upgrade() -> None:\n" + textwrap.indent(textwrap.dedent(upgrade), "    ")
+    text = (
+        HEADER + "\n\ndef upgrade() -> None:\n" + textwrap.indent(textwrap.dedent(upgrade), "    ")
+    )
     if downgrade is not None:
         body = textwrap.indent(textwrap.dedent(downgrade), "    ")
         text += "\n\ndef downgrade() -> None:\n" + body
@@ -32,14 +34,20 @@ def revision_source(upgrade: str, downgrade: str | None = "pass") -> str:
 CASES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
     "ban-drop-column": (
         ('op.add_column("users", sa.Column("nick", sa.Text()))', 'op.drop_column("users", "nick")'),
-        ('op.drop_column("users", "full_name")', 'op.add_column("users", sa.Column("full_name", sa.Text()))'),
+        (
+            'op.drop_column("users", "full_name")',
+            'op.add_column("users", sa.Column("full_name", sa.Text()))',
+        ),
     ),
     "ban-drop-table": (
         (
             'op.create_table("tmp", sa.Column("id", sa.Integer(), primary_key=True))\nop.drop_table("tmp")',
             "pass",
         ),
-        ('op.drop_table("tags")', 'op.create_table("tags", sa.Column("id", sa.Integer(), primary_key=True))'),
+        (
+            'op.drop_table("tags")',
+            'op.create_table("tags", sa.Column("id", sa.Integer(), primary_key=True))',
+        ),
     ),
     "renaming-column": (
         (
@@ -125,7 +133,10 @@ CASES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
             '    op.drop_index("ix_tasks_status", postgresql_concurrently=True)',
             'op.create_index("ix_tasks_status", "tasks", ["status"])',
         ),
-        ('op.drop_index("ix_tasks_status")', 'op.create_index("ix_tasks_status", "tasks", ["status"])'),
+        (
+            'op.drop_index("ix_tasks_status")',
+            'op.create_index("ix_tasks_status", "tasks", ["status"])',
+        ),
     ),
     "constraint-missing-not-valid": (
         (
@@ -170,7 +181,7 @@ CASES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
     "unbatched-data-migration": (
         (
             "op.execute(\"UPDATE users SET full_name = 'x' WHERE id = 1\")",
-            "op.execute(\"UPDATE users SET full_name = NULL WHERE id = 1\")",
+            'op.execute("UPDATE users SET full_name = NULL WHERE id = 1")',
         ),
         (
             "op.execute(\"UPDATE users SET full_name = 'x'\")",

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import io
 import sys
-from contextlib import redirect_stdout
 from collections.abc import Callable
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 

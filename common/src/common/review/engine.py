@@ -38,9 +38,7 @@ def _acknowledge(unit: RevisionUnit, finding: Finding) -> Finding:
     return finding
 
 
-def review_units(
-    units: list[RevisionUnit], rules: dict[str, Rule] | None = None
-) -> list[Finding]:
+def review_units(units: list[RevisionUnit], rules: dict[str, Rule] | None = None) -> list[Finding]:
     """Findings of every rule, in revision then line order; acknowledged ones marked."""
     rules = rules if rules is not None else all_rules()
     findings: list[Finding] = []

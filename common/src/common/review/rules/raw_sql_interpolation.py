@@ -35,9 +35,9 @@ def _formatted(node: ast.AST | None, names: dict[str, ast.AST]) -> bool:
             return True
         if isinstance(node.op, ast.Add):
             parts = (node.left, node.right)
-            return any(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts) and (
-                not all(isinstance(p, ast.Constant) for p in parts)
-            )
+            return any(
+                isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts
+            ) and (not all(isinstance(p, ast.Constant) for p in parts))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         return node.func.attr == "format" and isinstance(node.func.value, ast.Constant)
     return False
