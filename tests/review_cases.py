@@ -41,7 +41,8 @@ CASES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
     ),
     "ban-drop-table": (
         (
-            'op.create_table("tmp", sa.Column("id", sa.Integer(), primary_key=True))\nop.drop_table("tmp")',
+            'op.create_table("tmp", sa.Column("id", sa.Integer(), primary_key=True))\n'
+            'op.drop_table("tmp")',
             "pass",
         ),
         (

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """``error`` blocks the deploy (exit 1); ``warning`` informs."""
 
     ERROR = "error"
@@ -112,7 +112,7 @@ class Finding:
         return data
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     WARNING = "warning"

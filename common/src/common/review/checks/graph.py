@@ -26,9 +26,9 @@ def _declared_revision(path: Path) -> str | None:
     for node in tree.body:
         target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
         value = getattr(node, "value", None)
-        if isinstance(target, ast.Name) and target.id == "revision":
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                return value.value
+        named = isinstance(target, ast.Name) and target.id == "revision"
+        if named and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
     return None
 
 

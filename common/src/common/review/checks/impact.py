@@ -106,7 +106,8 @@ def _human(size: int) -> str:
 
 def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: int) -> CheckResult:
     if connection.dialect.name != "postgresql":
-        reason = f"table statistics and lock levels are PostgreSQL's; target is {connection.dialect.name}"
+        dialect = connection.dialect.name
+        reason = f"table statistics and lock levels are PostgreSQL's; target is {dialect}"
         return CheckResult(NAME, Status.SKIPPED, reason)
     stats: dict[str, tuple[int, int] | None] = {}
     rows_out, flagged = [], []
@@ -142,5 +143,8 @@ def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: 
         connection.rollback()
     if flagged:
         return CheckResult(NAME, Status.FAILED, flagged[0], flagged, rows_out)
-    summary = f"{len(rows_out)} operation(s) on existing tables; none holds ACCESS EXCLUSIVE on a large table"
+    summary = (
+        f"{len(rows_out)} operation(s) on existing tables; none holds ACCESS EXCLUSIVE "
+        "on a large table"
+    )
     return CheckResult(NAME, Status.PASSED, summary, [], rows_out)
