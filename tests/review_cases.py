@@ -229,4 +229,18 @@ CASES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
             'op.drop_index("ix_users_name")',
         ),
     ),
+    "ban-drop-not-null": (
+        (
+            'op.add_column("users", sa.Column("nick", sa.Text(), nullable=True))',
+            'op.drop_column("users", "nick")',
+        ),
+        (
+            'op.alter_column("users", "email", existing_type=sa.String(320), nullable=True)',
+            'op.alter_column("users", "email", existing_type=sa.String(320), nullable=False)',
+        ),
+    ),
+    "ban-truncate-cascade": (
+        ('op.execute("TRUNCATE task_tags")', "pass  # review: ignore[missing-downgrade] data"),
+        ('op.execute("TRUNCATE tags CASCADE")', "pass  # review: ignore[missing-downgrade] data"),
+    ),
 }

@@ -3,6 +3,7 @@
 Problem: since PostgreSQL 11 a constant default (``0``, ``'x'``, ``now()``) is stored
 once in the catalog, but a volatile default (``random()``, ``gen_random_uuid()``,
 ``clock_timestamp()``, ``nextval()``) must be computed per row: the table is rewritten.
+So is a ``GENERATED ALWAYS AS (...) STORED`` column.
 
 Why it hurts: table rewrite under ACCESS EXCLUSIVE; reads and writes wait.
 
@@ -54,7 +55,14 @@ def check(unit: RevisionUnit) -> Iterator[Hit]:
             continue
         column = command.def_
         for constraint in constraints_of(column):
-            if constraint.contype != ConstrType.CONSTR_DEFAULT:
+            if constraint.contype not in (ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_GENERATED):
+                continue
+            if constraint.contype == ConstrType.CONSTR_GENERATED:
+                yield Hit(
+                    statement.line,
+                    f"adds the stored generated column {table}.{column.colname}: the table is "
+                    "rewritten under an ACCESS EXCLUSIVE lock to compute it.",
+                )
                 continue
             volatile = sorted(function_names(constraint.raw_expr) & VOLATILE)
             if volatile:

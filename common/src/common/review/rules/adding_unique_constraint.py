@@ -1,6 +1,7 @@
 """adding-unique-constraint: ``ADD CONSTRAINT ... UNIQUE`` / ``PRIMARY KEY`` on an existing table.
 
-Problem: the constraint builds its unique index inside the ALTER TABLE, holding an
+Problem: the constraint builds its unique index inside the ALTER TABLE (also for a
+column added with ``UNIQUE`` / ``PRIMARY KEY``, e.g. ``serial PRIMARY KEY``), holding an
 ACCESS EXCLUSIVE lock for the whole build: no reads, no writes.
 
 Why it hurts: ACCESS EXCLUSIVE for a full index build.
@@ -28,6 +29,14 @@ KINDS = {ConstrType.CONSTR_UNIQUE: "unique constraint", ConstrType.CONSTR_PRIMAR
     "index, then ADD CONSTRAINT ... USING INDEX.",
 )
 def check(unit: RevisionUnit) -> Iterator[Hit]:
+    for statement, table, command in alter_commands(unit.up, AlterTableType.AT_AddColumn):
+        inline = [c for c in command.def_.constraints or () if c.contype in KINDS]
+        if inline and statement.on_existing(table):
+            yield Hit(
+                statement.line,
+                f"adds column {table}.{command.def_.colname} as {KINDS[inline[0].contype]}: "
+                "the column and its index are built under an ACCESS EXCLUSIVE lock.",
+            )
     for statement, table, command in alter_commands(unit.up, AlterTableType.AT_AddConstraint):
         constraint = command.def_
         kind = KINDS.get(constraint.contype)
