@@ -134,6 +134,7 @@ def test_risky_revision_blocks_with_findings_and_acknowledgements(project, pg_ur
     rules = [(f["rule"], f["severity"], f["line"]) for f in report["findings"]]
     assert rules == [
         ("require-concurrent-index-creation", "error", 14),
+        ("ban-drop-not-null", "warning", 15),
         ("setting-not-null", "error", 16),
     ]
     finding = report["findings"][0]

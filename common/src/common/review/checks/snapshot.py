@@ -37,11 +37,21 @@ _PG_QUERIES = {
 }
 
 
+# one round trip per snapshot: the four queries as one UNION ALL
+_PG_SNAPSHOT = text(
+    " UNION ALL ".join(
+        f"SELECT '{kind}' AS kind, k, v FROM ({query}) AS {kind}(k, v)"
+        for kind, query in _PG_QUERIES.items()
+    )
+)
+
+
 def snapshot(connection: Connection) -> dict[str, dict[str, str]]:
     if connection.dialect.name == "postgresql":
-        return {
-            kind: dict(connection.execute(text(query)).all()) for kind, query in _PG_QUERIES.items()
-        }
+        shot: dict[str, dict[str, str]] = {kind: {} for kind in _PG_QUERIES}
+        for kind, key, value in connection.execute(_PG_SNAPSHOT):
+            shot[kind][key] = value
+        return shot
     return _inspected(connection)
 
 
@@ -80,12 +90,16 @@ def differences(before: dict, after: dict) -> list[str]:
 
 
 def row_counts(connection: Connection, names: set[str]) -> dict[str, int]:
+    """Row counts of ``names`` in one query (a scalar subquery per table)."""
+    if not names:
+        return {}
     metadata = MetaData()
-    counts = {}
-    for name in sorted(names):
-        table = Table(name, metadata)
-        counts[name] = connection.execute(select(func.count()).select_from(table)).scalar_one()
-    return counts
+    ordered = sorted(names)
+    counts = [
+        select(func.count()).select_from(Table(name, metadata)).scalar_subquery()
+        for name in ordered
+    ]
+    return dict(zip(ordered, connection.execute(select(*counts)).one(), strict=True))
 
 
 def _value(column: Any) -> Any:
