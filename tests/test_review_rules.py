@@ -98,3 +98,22 @@ def test_downgrade_that_does_not_undo(tmp_path):
     assert [f.message.split(",")[0] for f in findings] == [
         "downgrade() does not drop column users.x"
     ]
+
+
+def test_operations_after_a_data_read_are_still_reviewed(tmp_path):
+    """A data migration reading rows cannot run offline; what follows is replayed singly."""
+    path = tmp_path / "0002_case.py"
+    path.write_text(
+        revision_source(
+            "rows = op.get_bind().execute(sa.text('SELECT id FROM users')).fetchall()\n"
+            'op.create_index("ix_users_name", "users", ["full_name"])',
+            'op.drop_index("ix_users_name")',
+        )
+    )
+    spec = importlib.util.spec_from_file_location("case_read", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    [unit] = analyse([SimpleNamespace(revision="0002", path=str(path), module=module)])
+    assert unit.render_error.startswith("upgrade() stops offline at line 13: AttributeError")
+    findings = review_units([unit])
+    assert [(f.rule, f.line) for f in findings] == [("require-concurrent-index-creation", 14)]

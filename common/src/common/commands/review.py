@@ -29,7 +29,10 @@ OFFLINE = "Pending revisions render offline (SQL the rules read)"
 def _offline_check(units: list[RevisionUnit]) -> CheckResult:
     broken = [f"{unit.label}: {unit.render_error}" for unit in units if unit.render_error]
     if broken:
-        summary = f"{len(broken)} revision(s) checked from their source only"
+        summary = (
+            f"{len(broken)} revision(s) stop offline; the operations after the failing line "
+            "were rendered one by one"
+        )
         return CheckResult(OFFLINE, Status.WARNING, summary, broken)
     return CheckResult(OFFLINE, Status.PASSED, f"{len(units)} revision(s) rendered")
 

@@ -9,10 +9,12 @@ the text with pglast. SQL is always rendered for PostgreSQL, the dialect the rul
 
 from __future__ import annotations
 
+import ast
 import io
 import sys
+import traceback
 from collections.abc import Callable
-from contextlib import redirect_stdout
+from contextlib import redirect_stdout, suppress
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from alembic.operations import Operations
 from alembic.script import Script
 
 from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
-from common.review.model import RevisionUnit, Statement
+from common.review.model import OpCall, RevisionUnit, Statement
 from common.review.source import call_at
 
 
@@ -87,8 +89,36 @@ class _Recorder:
         self._output(text)
 
 
-def render(unit: RevisionUnit, script: Script, function: str) -> list[Statement]:
-    """Run ``upgrade`` or ``downgrade`` of ``script`` offline and return its statements."""
+def _failing_line(exc: BaseException, path: Path) -> int:
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+    return lines[-1] if lines else 0
+
+
+def _inside(call: OpCall, other: OpCall) -> bool:
+    """Whether ``call`` is an argument of ``other`` (a strictly larger call around it)."""
+    around = other.line <= call.line and call.end_line <= other.end_line
+    return other is not call and around and other.end_line - other.line > call.end_line - call.line
+
+
+def _replay(unit: RevisionUnit, module: Any, function: str, after: int) -> None:
+    """Run the ``op.x(...)`` calls after a failed line one by one, each on its own.
+
+    A data migration that reads rows (``op.get_bind().execute(...).fetchall()``) cannot run
+    offline; the schema operations after it usually can, as self-contained expressions.
+    """
+    calls = [c for c in unit.ops_in(function) if c.line > after]
+    top_level = [c for c in calls if not any(_inside(c, other) for other in calls)]
+    for call in top_level:
+        if not (isinstance(call.node.func.value, ast.Name) and call.node.func.value.id == "op"):
+            continue
+        code = compile(ast.Expression(call.node), str(unit.path), "eval")
+        with suppress(Exception):
+            eval(code, vars(module))
+
+
+def render(unit: RevisionUnit, script: Script, function: str) -> tuple[list[Statement], str | None]:
+    """Run ``upgrade`` or ``downgrade`` of ``script`` offline: its statements, and the
+    error that stopped it (the operations after the failing line are replayed singly)."""
     context = MigrationContext.configure(
         dialect_name="postgresql",
         opts={
@@ -101,21 +131,24 @@ def render(unit: RevisionUnit, script: Script, function: str) -> list[Statement]
     recorder = _Recorder(unit, function, context)
     body = getattr(script.module, function, None)
     if body is None:
-        return []
+        return [], None
+    error = None
     with Operations.context(context), redirect_stdout(io.StringIO()):
-        body()  # a print() in a revision must not mix into the report on stdout
-    return recorder.statements
+        try:
+            body()  # a print() in a revision must not mix into the report on stdout
+        except Exception as exc:  # any revision code may fail offline (get_bind() etc.)
+            line = _failing_line(exc, unit.path)
+            error = f"{function}() stops offline at line {line}: {type(exc).__name__}: {exc}"
+            _replay(unit, script.module, function, line)
+    return recorder.statements, error
 
 
 def capture(unit: RevisionUnit, script: Script) -> None:
     """Fill ``unit.up`` and ``unit.down``; a revision that cannot render is noted, not fatal."""
     for function in ("upgrade", "downgrade"):
-        try:
-            statements = render(unit, script, function)
-        except Exception as exc:  # any revision code may fail offline (get_bind() etc.)
-            message = f"{function}() cannot run offline: {type(exc).__name__}: {exc}"
-            unit.render_error = unit.render_error or " ".join(message.split())[:300]
-            statements = []
+        statements, error = render(unit, script, function)
+        if error:
+            unit.render_error = unit.render_error or " ".join(error.split())[:300]
         if function == "upgrade":
             unit.up = statements
         else:
