@@ -119,7 +119,7 @@ def check(c):
     help={
         "format": "text (default), markdown (for a pull request) or json",
         "json": "same as --format json",
-        "no_round_trip": "skip the downgrade/upgrade round trip on a scratch database",
+        "no_round_trip": "no scratch database: skip the round trip and the drift check",
         "large_table_rows": "rows from which ACCESS EXCLUSIVE during a scan/rewrite blocks",
     }
 )

@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-round-trip",
         action="store_false",
         dest="round_trip",
-        help="skip the downgrade/upgrade round trip on the scratch database",
+        help="no scratch database: skip the round trip and the drift check",
     )
     review.add_argument(
         "--large-table-rows",

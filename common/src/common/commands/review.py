@@ -16,7 +16,7 @@ from common.review.analysis import analyse
 from common.review.checks.checksums import checksum_check
 from common.review.checks.graph import graph_checks
 from common.review.checks.impact import impact_check
-from common.review.checks.roundtrip import ROUND_TRIP, scratch_checks
+from common.review.checks.roundtrip import DRIFT, ROUND_TRIP, scratch_checks
 from common.review.engine import review_units, unused_suppressions
 from common.review.model import CheckResult, RevisionUnit, Status
 from common.review.report import Report, as_json, as_markdown, print_text
@@ -38,6 +38,12 @@ def _offline_check(units: list[RevisionUnit]) -> CheckResult:
 
 
 def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
+    if not round_trip:
+        reason = "--no-round-trip: no scratch database"
+        return [
+            CheckResult(DRIFT, Status.SKIPPED, reason),
+            CheckResult(ROUND_TRIP, Status.SKIPPED, reason),
+        ]
     start = state.current[0] if state.current else None
     try:
         return scratch_checks(
@@ -46,10 +52,12 @@ def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
             start,
             state.pending,
             session.settings.models_module,
-            round_trip,
         )
     except WorkbenchError as exc:
-        return [CheckResult(ROUND_TRIP, Status.FAILED, exc.one_line())]
+        return [
+            CheckResult(DRIFT, Status.SKIPPED, "no scratch database to upgrade"),
+            CheckResult(ROUND_TRIP, Status.FAILED, exc.one_line()),
+        ]
 
 
 def build_report(round_trip: bool = True, large_table_rows: int = 1_000_000) -> Report:

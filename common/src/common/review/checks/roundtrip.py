@@ -127,19 +127,18 @@ def scratch_checks(
     start: str | None,
     pending: list[Script],
     models_module: str,
-    round_trip: bool = True,
 ) -> list[CheckResult]:
     """The drift and round-trip checks, run on a scratch copy of ``url``'s server."""
     with scratch_database(url) as scratch_url:
         engine = make_engine(scratch_url)
         try:
             with engine.connect() as connection:
-                return _checks(connection, script, start, pending, models_module, round_trip)
+                return _checks(connection, script, start, pending, models_module)
         finally:
             engine.dispose()
 
 
-def _checks(connection, script, start, pending, models_module, round_trip) -> list[CheckResult]:
+def _checks(connection, script, start, pending, models_module) -> list[CheckResult]:
     config = build_config(connection)
     if connection.dialect.name == "postgresql":
         # a scratch database need not survive a crash: skip the WAL flush at each commit
@@ -157,9 +156,6 @@ def _checks(connection, script, start, pending, models_module, round_trip) -> li
             CheckResult(ROUND_TRIP, Status.FAILED, message),
         ]
     results = [_drift(connection, models_module)]
-    if not round_trip:
-        results.append(CheckResult(ROUND_TRIP, Status.SKIPPED, "--no-round-trip"))
-        return results
     if not pending:
         results.append(CheckResult(ROUND_TRIP, Status.SKIPPED, "no pending revisions"))
         return results
