@@ -117,3 +117,13 @@ def test_operations_after_a_data_read_are_still_reviewed(tmp_path):
     assert unit.render_error.startswith("upgrade() stops offline at line 13: AttributeError")
     findings = review_units([unit])
     assert [(f.rule, f.line) for f in findings] == [("require-concurrent-index-creation", 14)]
+
+
+def test_downgrade_that_does_not_recreate_what_upgrade_drops(tmp_path):
+    upgrade = (
+        '# review: ignore[ban-drop-column] unused since 4.2\nop.drop_column("users", "full_name")'
+    )
+    findings = _review(tmp_path, upgrade, 'op.execute("SELECT 1")')
+    assert [(f.rule, f.message.split(",")[0]) for f in findings if f.acknowledged is None] == [
+        ("missing-downgrade", "downgrade() does not recreate column users.full_name")
+    ]

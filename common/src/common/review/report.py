@@ -105,7 +105,9 @@ def as_markdown(report: Report) -> str:
     for check in report.checks:
         box = "[x]" if check.status == Status.PASSED else "[ ]"
         lines.append(f"- {box} {check.name}: **{check.status.value}**, {check.summary}")
-        lines += [f"  - {detail}" for detail in check.details[1:] or check.details[:0]]
+        lines += [f"  - {detail}" for detail in _extra_details(check)]
+        if check.data:
+            lines += ["", *_impact_markdown(check), ""]
     lines += ["", "### Manual (tick by hand)", ""]
     lines += [f"- [ ] {item}" for item in MANUAL_ITEMS]
     lines += [f"- note: {note}" for note in report.notes]
@@ -113,22 +115,43 @@ def as_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _extra_details(check: CheckResult) -> list[str]:
+    """Details not already shown as the summary."""
+    return [detail for detail in check.details if detail != check.summary]
+
+
+_IMPACT_COLUMNS = ("revision:line", "table", "rows", "size", "lock", "work", "est.")
+
+
+def _impact_cells(row: dict[str, Any]) -> list[str]:
+    return [
+        f"{row['revision']}:{row['line']}",
+        row["table"],
+        f"{row['rows']:,}",
+        row["size"],
+        row["lock"],
+        row["work"],
+        f"{row['estimate_seconds']} s",
+    ]
+
+
+def _impact_markdown(check: CheckResult) -> list[str]:
+    lines = ["  | " + " | ".join(_IMPACT_COLUMNS) + " |", "  |" + "---|" * len(_IMPACT_COLUMNS)]
+    for row in check.data:
+        cells = _impact_cells(row)
+        if row["flagged"]:
+            cells = [f"**{cell}**" for cell in cells]
+        lines.append("  | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _impact_table(check: CheckResult) -> Table:
     table = Table(show_edge=False, pad_edge=False)
-    for title in ("revision:line", "table", "rows", "size", "lock", "work", "est."):
-        table.add_column(title)
+    for title in _IMPACT_COLUMNS:
+        table.add_column(title, no_wrap=True)
     for row in check.data:
         style = "red" if row["flagged"] else None
-        table.add_row(
-            f"{row['revision']}:{row['line']}",
-            row["table"],
-            f"{row['rows']:,}",
-            row["size"],
-            row["lock"],
-            row["work"],
-            f"{row['estimate_seconds']} s",
-            style=style,
-        )
+        table.add_row(*_impact_cells(row), style=style)
     return table
 
 
@@ -152,7 +175,7 @@ def print_text(report: Report, console: Console | None = None) -> None:
     for check in report.checks:
         mark, color = _MARKS[check.status]
         out.print(f"  [{color}]{mark}[/{color}] {escape(check.name)}: {escape(check.summary)}")
-        for detail in check.details[1:] if check.status == Status.FAILED else check.details:
+        for detail in _extra_details(check):
             out.print(f"      - {escape(detail)}")
         if check.data:
             out.print(_impact_table(check))

@@ -2,7 +2,8 @@
 
 Problem: the rollback plan of a deploy is "downgrade the revision"; without a working
 downgrade there is none. "Does not undo" means a table, column or index that
-``upgrade()`` creates is not dropped by ``downgrade()`` (checked on the offline SQL; the
+``upgrade()`` creates is not dropped by ``downgrade()``, or a table or column it drops is
+not created again (checked on the offline SQL; the
 round-trip check proves it on a scratch database).
 
 Why it hurts: no way back when the deploy goes wrong but a restore from backup.
@@ -54,6 +55,18 @@ def _dropped(statements: list[Statement]) -> set[tuple[str, ...]]:
     return gone
 
 
+def _restored(up: list[Statement], down: list[Statement]) -> list[str]:
+    """Tables and columns upgrade() drops that downgrade() does not create again."""
+    recreated = _created(down)
+    missing = []
+    for item in sorted(_dropped(up)):
+        if item[0] == "table" and item not in recreated:
+            missing.append(f"table {item[1]}")
+        elif item[0] == "column" and item not in recreated and ("table", item[1]) not in recreated:
+            missing.append(f"column {item[1]}.{item[2]}")
+    return missing
+
+
 def _undone(item: tuple[str, ...], gone: set[tuple[str, ...]]) -> bool:
     kind = item[0]
     if kind == "table":
@@ -92,4 +105,10 @@ def check(unit: RevisionUnit) -> Iterator[Hit]:
             unit.downgrade_line,
             f"downgrade() does not drop {what.format(*item)}, which upgrade() creates: a "
             "rollback leaves it behind and the next upgrade fails.",
+        )
+    for what in _restored(unit.up, unit.down):
+        yield Hit(
+            unit.downgrade_line,
+            f"downgrade() does not recreate {what}, which upgrade() drops: after a rollback "
+            "the old code finds it missing.",
         )
