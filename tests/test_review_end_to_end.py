@@ -7,6 +7,7 @@ revisions and checks the checklist: findings, acknowledged ones, checks, exit co
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
 
 import pytest
@@ -313,3 +314,43 @@ def test_workbench_op_revision_does_not_crash_the_review(project, pg_url):
     _code, report = _review(project)
     assert "require-concurrent-index-creation" not in {f["rule"] for f in report["findings"]}
     assert _check(report, "Pending revisions render offline")["status"] in ("passed", "warning")
+
+
+MODELS_CHANGED = """
+    from sqlmodel import Field, SQLModel
+
+    class Owner(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        email: str = Field(max_length=200, index=True)
+        nick: str = Field(max_length=50)
+        rank: int
+"""
+
+
+@pytest.mark.e2e
+def test_generated_revision_agrees_with_squawk(project, pg_url, tmp_path):
+    """On a revision create-migration writes, review catches all squawk catches there."""
+    from tests.test_review_squawk_parity import EQUIVALENT, IGNORED, SQUAWK
+
+    _deployed(project, pg_url)
+    project.write_models(MODELS_CHANGED)
+    project.ok("create-migration", "Index email, require nick and rank")
+    code, report = _review(project, "--no-round-trip")
+    assert code == 1
+    ours = {f["rule"] for f in report["findings"]}
+    script = project.revision_files()[-1].read_text()
+    assert ("op.create_index(" in script) == ("require-concurrent-index-creation" in ours)
+    assert "adding-not-nullable-field" in ours  # rank: NOT NULL, no default
+    if SQUAWK is None:
+        pytest.skip("squawk-cli is not installed")
+    sql = project.ok("update-db", "--sql", "--revision", "0001:head").stdout
+    (tmp_path / "deploy.sql").write_text(sql)
+    result = subprocess.run(
+        [SQUAWK, "--reporter", "json", str(tmp_path / "deploy.sql")],
+        capture_output=True,
+        text=True,
+    )
+    squawk_rules = {v["rule_name"] for v in json.loads(result.stdout or "[]")} - IGNORED
+    assert squawk_rules, "squawk found nothing: the comparison would prove nothing"
+    for rule in squawk_rules:
+        assert EQUIVALENT.get(rule, {rule}) & ours, f"squawk: {rule}; review: {sorted(ours)}"
