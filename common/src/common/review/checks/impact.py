@@ -16,6 +16,8 @@ from pglast.enums import AlterTableType, ConstrType, ObjectType
 from sqlalchemy import Connection, text
 
 from common.review.model import CheckResult, RevisionUnit, Statement, Status
+from common.review.rules._sql import function_names
+from common.review.rules.adding_field_with_volatile_default import VOLATILE
 
 NAME = "Impact on the target database (locks, rewrites, size)"
 ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE"
@@ -39,6 +41,12 @@ _ALTER_WORK = {
 }
 
 
+def _computed_per_row(column: ast.ColumnDef) -> bool:
+    """A volatile default or a stored generated column: every row is written again."""
+    generated = any(c.contype == ConstrType.CONSTR_GENERATED for c in column.constraints or ())
+    return generated or bool(function_names(column) & VOLATILE)
+
+
 def _alter_effect(table: str, command: ast.AlterTableCmd) -> tuple[str, str]:
     if command.subtype == AlterTableType.AT_ValidateConstraint:
         return "SHARE UPDATE EXCLUSIVE", "scan"
@@ -51,12 +59,8 @@ def _alter_effect(table: str, command: ast.AlterTableCmd) -> tuple[str, str]:
         if constraint.contype in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY):
             return ACCESS_EXCLUSIVE, "index build"
         return ACCESS_EXCLUSIVE, "scan"
-    if command.subtype == AlterTableType.AT_AddColumn:
-        from common.review.rules._sql import function_names
-        from common.review.rules.adding_field_with_volatile_default import VOLATILE
-
-        if function_names(command.def_) & VOLATILE:
-            return ACCESS_EXCLUSIVE, "rewrite"
+    if command.subtype == AlterTableType.AT_AddColumn and _computed_per_row(command.def_):
+        return ACCESS_EXCLUSIVE, "rewrite"
     return ACCESS_EXCLUSIVE, _ALTER_WORK.get(command.subtype, "instant")
 
 

@@ -10,6 +10,7 @@ must survive) and upgrade again (the schema must equal the first pass's).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from alembic.runtime.environment import EnvironmentContext
@@ -47,7 +48,7 @@ class _Pass:
 
     def __call__(self, *, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
         revision = step.up_revision_id
-        label = self.script.get_revision(revision).path.rsplit("/", 1)[-1].removesuffix(".py")
+        label = Path(self.script.get_revision(revision).path).stem
         shot = snapshot(self.connection)
         if self.verb == "record":
             self.snapshots[revision] = shot
