@@ -52,10 +52,10 @@ def _alter_effect(table: str, command: ast.AlterTableCmd) -> tuple[str, str]:
         return "SHARE UPDATE EXCLUSIVE", "scan"
     if command.subtype == AlterTableType.AT_AddConstraint:
         constraint = command.def_
+        if constraint.contype == ConstrType.CONSTR_FOREIGN:
+            return "SHARE ROW EXCLUSIVE", "instant" if constraint.skip_validation else "scan"
         if constraint.skip_validation or constraint.indexname:
             return ACCESS_EXCLUSIVE, "instant"
-        if constraint.contype == ConstrType.CONSTR_FOREIGN:
-            return "SHARE ROW EXCLUSIVE", "scan"
         if constraint.contype in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY):
             return ACCESS_EXCLUSIVE, "index build"
         return ACCESS_EXCLUSIVE, "scan"
