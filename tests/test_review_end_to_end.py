@@ -354,3 +354,15 @@ def test_generated_revision_agrees_with_squawk(project, pg_url, tmp_path):
     assert squawk_rules, "squawk found nothing: the comparison would prove nothing"
     for rule in squawk_rules:
         assert EQUIVALENT.get(rule, {rule}) & ours, f"squawk: {rule}; review: {sorted(ours)}"
+
+
+@pytest.mark.e2e
+def test_mariadb_target_reviews_on_a_scratch_database(project, mysql_url):
+    _deployed(project, mysql_url)
+    project.write_models(MODELS_WITH_NOTE)
+    project.ok("create-migration", "Add notes")
+    code, report = _review(project)
+    assert code == 0, report
+    assert _check(report, "Round trip")["status"] == "passed"
+    assert _check(report, "Models match")["status"] == "passed"
+    assert _check(report, "Impact")["status"] == "skipped"
