@@ -115,6 +115,23 @@ def check(c):
     _common(c, "check")
 
 
+@task(
+    help={
+        "format": "text (default), markdown (for a pull request) or json",
+        "json": "same as --format json",
+        "no_round_trip": "no scratch database: skip the round trip and the drift check",
+        "large_table_rows": "rows from which ACCESS EXCLUSIVE during a scan/rewrite blocks",
+    }
+)
+def review(c, format="text", json=False, no_round_trip=False, large_table_rows=1_000_000):
+    """Pre-deploy checklist of the pending revisions; exit 1 when something blocks."""
+    args = ["review", "--format", "json" if json else format]
+    args += ["--large-table-rows", str(large_table_rows)]
+    if no_round_trip:
+        args.append("--no-round-trip")
+    _common(c, *args)
+
+
 @task
 def db_url(c):
     """Print the database URL in use (password masked)."""

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "heads": ("common.commands.show", "heads"),
     "db-url": ("common.commands.show", "db_url"),
     "embedded-stop": ("common.commands.show", "embedded_stop"),
+    "review": ("common.commands.review", "review"),
 }
 
 
@@ -64,6 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("heads", help="the head revision(s) of the scripts")
     sub.add_parser("db-url", help="the database URL in use (password masked)")
     sub.add_parser("embedded-stop", help="stop the embedded development PostgreSQL")
+
+    review = sub.add_parser("review", help="pre-deploy checklist for the pending revisions")
+    review.add_argument(
+        "--format", default="text", choices=("text", "markdown", "json"), help="output format"
+    )
+    review.add_argument(
+        "--json", action="store_const", const="json", dest="format", help="same as --format json"
+    )
+    review.add_argument(
+        "--no-round-trip",
+        action="store_false",
+        dest="round_trip",
+        help="no scratch database: skip the round trip and the drift check",
+    )
+    review.add_argument(
+        "--large-table-rows",
+        type=int,
+        default=1_000_000,
+        help="row count from which ACCESS EXCLUSIVE during a scan/rewrite blocks (default 1e6)",
+    )
     return parser
 
 

@@ -1,0 +1,94 @@
+"""review: the pre-deploy checklist for the revisions pending on the target database.
+
+Static rules on each pending revision (its offline SQL and its source), then the checks
+that run (graph, checksums, impact from the target's statistics, drift and round trip on
+a scratch database). The target is only read. Exit 1 when something blocks.
+"""
+
+from __future__ import annotations
+
+from common.commands.session import open_session
+from common.config import load_settings
+from common.errors import InvalidInputError, WorkbenchError
+from common.output import emit, say
+from common.paths import versions_dir
+from common.review.analysis import analyse
+from common.review.checks.checksums import checksum_check
+from common.review.checks.graph import graph_checks
+from common.review.checks.impact import impact_check
+from common.review.checks.roundtrip import DRIFT, ROUND_TRIP, scratch_checks
+from common.review.engine import review_units, unused_suppressions
+from common.review.model import CheckResult, RevisionUnit, Status
+from common.review.report import Report, as_json, as_markdown, print_text
+from common.revisions import build_config, database_state, refuse_unknown
+
+FORMATS = ("text", "markdown", "json")
+OFFLINE = "Pending revisions render offline (SQL the rules read)"
+
+
+def _offline_check(units: list[RevisionUnit]) -> CheckResult:
+    broken = [f"{unit.label}: {unit.render_error}" for unit in units if unit.render_error]
+    if broken:
+        summary = (
+            f"{len(broken)} revision(s) stop offline; the operations after the failing line "
+            "were rendered one by one"
+        )
+        return CheckResult(OFFLINE, Status.WARNING, summary, broken)
+    return CheckResult(OFFLINE, Status.PASSED, f"{len(units)} revision(s) rendered")
+
+
+def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
+    if not round_trip:
+        reason = "--no-round-trip: no scratch database"
+        return [
+            CheckResult(DRIFT, Status.SKIPPED, reason),
+            CheckResult(ROUND_TRIP, Status.SKIPPED, reason),
+        ]
+    start = state.current[0] if state.current else None
+    try:
+        return scratch_checks(
+            session.target.url,
+            script,
+            start,
+            state.pending,
+            session.settings.models_module,
+        )
+    except WorkbenchError as exc:
+        return [
+            CheckResult(DRIFT, Status.SKIPPED, "no scratch database to upgrade"),
+            CheckResult(ROUND_TRIP, Status.FAILED, exc.one_line()),
+        ]
+
+
+def build_report(round_trip: bool = True, large_table_rows: int = 1_000_000) -> Report:
+    settings = load_settings()
+    checks, script = graph_checks(build_config(), versions_dir())
+    if script is None or any(c.status == Status.FAILED for c in checks[1:]):
+        return Report("(not connected: fix the revision graph first)", [], [], checks)
+    with open_session(settings) as session:
+        state = database_state(session.connection, session.script)
+        refuse_unknown(state)
+        say(f"Reviewing {len(state.pending)} pending revision(s)...")
+        units = analyse(state.pending)
+        findings = review_units(units)
+        checks.append(_offline_check(units))
+        checks.append(checksum_check(session.connection, state.applied))
+        checks.append(impact_check(session.connection, units, large_table_rows))
+        checks += _scratch(session, session.script, state, round_trip)
+        pending = [unit.label for unit in units]
+        return Report(
+            session.target.description, pending, findings, checks, unused_suppressions(units)
+        )
+
+
+def review(format: str = "text", round_trip: bool = True, large_table_rows: int = 1_000_000) -> int:
+    if format not in FORMATS:
+        raise InvalidInputError(f"unknown format {format!r}.", f"use one of {', '.join(FORMATS)}.")
+    report = build_report(round_trip, large_table_rows)
+    if format == "json":
+        emit(as_json(report))
+    elif format == "markdown":
+        emit(as_markdown(report))
+    else:
+        print_text(report)
+    return 1 if report.blocked else 0

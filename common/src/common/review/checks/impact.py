@@ -1,0 +1,154 @@
+"""Impact on the target database: per operation, its table's size, lock and cost.
+
+Statistics come from the target's catalog (``pg_class.reltuples`` is the planner's row
+estimate, kept by ANALYZE/autovacuum; ``pg_total_relation_size`` includes indexes and
+TOAST), so nothing is scanned. Times are order-of-magnitude estimates from throughput
+rules of thumb; the point is to flag ACCESS EXCLUSIVE held during a scan or rewrite of a
+large table, which stops the application for that long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pglast import ast
+from pglast.enums import AlterTableType, ConstrType, ObjectType
+from sqlalchemy import Connection, text
+
+from common.review.model import CheckResult, RevisionUnit, Statement, Status
+from common.review.rules._sql import function_names
+from common.review.rules.adding_field_with_volatile_default import VOLATILE
+
+NAME = "Impact on the target database (locks, rewrites, size)"
+ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE"
+# bytes per second, rough figures for a modest server
+SPEED = {"rewrite": 50e6, "index build": 50e6, "scan": 200e6}
+ROWS_PER_SECOND = 20_000
+LARGE_BYTES = 1 << 30
+
+
+@dataclass(frozen=True)
+class Effect:
+    table: str
+    lock: str
+    work: str  # instant, scan, rewrite, index build, row updates
+
+
+_ALTER_WORK = {
+    AlterTableType.AT_AlterColumnType: "rewrite",
+    AlterTableType.AT_SetNotNull: "scan",
+    AlterTableType.AT_ValidateConstraint: "scan",
+}
+
+
+def _computed_per_row(column: ast.ColumnDef) -> bool:
+    """A volatile default or a stored generated column: every row is written again."""
+    generated = any(c.contype == ConstrType.CONSTR_GENERATED for c in column.constraints or ())
+    return generated or bool(function_names(column) & VOLATILE)
+
+
+def _alter_effect(table: str, command: ast.AlterTableCmd) -> tuple[str, str]:
+    if command.subtype == AlterTableType.AT_ValidateConstraint:
+        return "SHARE UPDATE EXCLUSIVE", "scan"
+    if command.subtype == AlterTableType.AT_AddConstraint:
+        constraint = command.def_
+        if constraint.contype == ConstrType.CONSTR_FOREIGN:
+            return "SHARE ROW EXCLUSIVE", "instant" if constraint.skip_validation else "scan"
+        if constraint.skip_validation or constraint.indexname:
+            return ACCESS_EXCLUSIVE, "instant"
+        if constraint.contype in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY):
+            return ACCESS_EXCLUSIVE, "index build"
+        return ACCESS_EXCLUSIVE, "scan"
+    if command.subtype == AlterTableType.AT_AddColumn and _computed_per_row(command.def_):
+        return ACCESS_EXCLUSIVE, "rewrite"
+    return ACCESS_EXCLUSIVE, _ALTER_WORK.get(command.subtype, "instant")
+
+
+def effects(statement: Statement) -> list[Effect]:
+    """What ``statement`` does to existing tables (tables new in the pending set are free)."""
+    node = statement.node
+    found: list[Effect] = []
+    if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
+        table = node.relation.relname
+        found = [Effect(table, *_alter_effect(table, command)) for command in node.cmds or ()]
+    elif isinstance(node, ast.IndexStmt):
+        lock = "SHARE UPDATE EXCLUSIVE" if node.concurrent else "SHARE"
+        found = [Effect(node.relation.relname, lock, "index build")]
+    elif isinstance(node, ast.RenameStmt) and node.relation is not None:
+        found = [Effect(node.relation.relname, ACCESS_EXCLUSIVE, "instant")]
+    elif isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
+        found = [Effect(names[-1].sval, ACCESS_EXCLUSIVE, "instant") for names in node.objects]
+    elif isinstance(node, ast.UpdateStmt | ast.DeleteStmt):
+        work = "row updates" if node.whereClause is None else "scan"
+        found = [Effect(node.relation.relname, "ROW EXCLUSIVE", work)]
+    return [effect for effect in found if statement.on_existing(effect.table)]
+
+
+_STATS = text(
+    """
+    SELECT c.reltuples::bigint, pg_total_relation_size(c.oid)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relname = :name AND c.relkind IN ('r', 'p') AND n.nspname = current_schema()
+    """
+)
+
+
+def _estimate(work: str, rows: int, size: int) -> float:
+    if work == "row updates":
+        return rows / ROWS_PER_SECOND
+    return size / SPEED[work] if work in SPEED else 0.0
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: int) -> CheckResult:
+    if connection.dialect.name != "postgresql":
+        dialect = connection.dialect.name
+        reason = f"table statistics and lock levels are PostgreSQL's; target is {dialect}"
+        return CheckResult(NAME, Status.SKIPPED, reason)
+    stats: dict[str, tuple[int, int] | None] = {}
+    rows_out, flagged = [], []
+    for unit in units:
+        for statement in unit.up:
+            for effect in effects(statement):
+                if effect.table not in stats:
+                    stats[effect.table] = connection.execute(_STATS, {"name": effect.table}).first()
+                found = stats[effect.table]
+                rows, size = (max(int(found[0]), 0), int(found[1])) if found else (0, 0)
+                seconds = _estimate(effect.work, rows, size)
+                large = rows >= large_rows or size >= LARGE_BYTES
+                blocking = effect.lock == ACCESS_EXCLUSIVE and effect.work != "instant"
+                entry = {
+                    "revision": unit.label,
+                    "line": statement.line,
+                    "table": effect.table,
+                    "rows": rows,
+                    "size": _human(size),
+                    "lock": effect.lock,
+                    "work": effect.work,
+                    "estimate_seconds": round(seconds, 1),
+                    "flagged": large and blocking,
+                }
+                rows_out.append(entry)
+                if entry["flagged"]:
+                    flagged.append(
+                        f"{unit.label}:{statement.line} holds ACCESS EXCLUSIVE on {effect.table} "
+                        f"(~{rows:,} rows, {_human(size)}) during a {effect.work}, "
+                        f"~{seconds:.0f} s of blocked reads and writes"
+                    )
+    if connection.in_transaction():
+        connection.rollback()
+    if flagged:
+        return CheckResult(NAME, Status.FAILED, flagged[0], flagged, rows_out)
+    summary = (
+        f"{len(rows_out)} operation(s) on existing tables; none holds ACCESS EXCLUSIVE "
+        "on a large table"
+    )
+    return CheckResult(NAME, Status.PASSED, summary, [], rows_out)
