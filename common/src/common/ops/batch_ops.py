@@ -123,7 +123,9 @@ def _run_batched(operations: Operations, offline: Any, online) -> None:
 @Operations.implementation_for(BatchUpdateOp)
 def _batch_update(operations: Operations, op: BatchUpdateOp) -> None:
     table = sa.table(op.table_name, *(sa.column(name) for name in op.values))
-    offline = sa.update(table).values(**op.values)
+    offline = sa.update(table).values(
+        {k: v if isinstance(v, sa.ClauseElement) else sa.literal(v) for k, v in op.values.items()}
+    )
     if op.where is not None:
         offline = offline.where(as_clause(op.where))
     _run_batched(

@@ -54,8 +54,25 @@ def _pg_constraint(conn: Connection, name: str, table: str, schema: str | None) 
 
 
 def _sqlite_batch(conn: Connection, table_name: str, schema: str | None, change) -> None:
-    with alembic_operations(conn).batch_alter_table(table_name, schema=schema) as batch:
-        change(batch)
+    """Alembic's batch mode (copy the table) in one explicit transaction on SQLite.
+
+    The connection is in AUTOCOMMIT; without BEGIN, a failing copy would leave
+    ``_alembic_tmp_<table>`` behind. Rows violating the new constraint become one line.
+    """
+    conn.exec_driver_sql("BEGIN")
+    try:
+        with alembic_operations(conn).batch_alter_table(table_name, schema=schema) as batch:
+            change(batch)
+    except BaseException as exc:
+        conn.exec_driver_sql("ROLLBACK")
+        if isinstance(exc, DBAPIError):
+            raise OperationError(
+                f"changing table {table_name!r} failed, existing rows violate the change: "
+                f"{driver_message(exc)}",
+                "fix those rows (e.g. with op.batch_update) before adding the constraint.",
+            ) from None
+        raise
+    conn.exec_driver_sql("COMMIT")
 
 
 def create_check_constraint_not_valid(

@@ -74,9 +74,13 @@ def _index(
     dialect_kw: dict[str, Any],
 ) -> sa.Index:
     objects = SchemaObjects(MigrationContext.configure(connection))
-    return objects.index(
+    index = objects.index(
         index_name, table_name, list(columns), schema=schema, unique=unique, **dialect_kw
     )
+    for name in dialect_kw.get("postgresql_include", ()):  # as Alembic's create_index does
+        if isinstance(name, str) and name not in index.table.c:
+            index.table.append_column(sa.Column(name, sa.types.NULLTYPE))
+    return index
 
 
 def _portable_kw(dialect: str, index_name: str, dialect_kw: dict[str, Any]) -> dict[str, Any]:
