@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "heads": ("common.commands.show", "heads"),
     "db-url": ("common.commands.show", "db_url"),
     "embedded-stop": ("common.commands.show", "embedded_stop"),
+    "indexes": ("common.commands.indexes", "indexes"),
 }
 
 
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("heads", help="the head revision(s) of the scripts")
     sub.add_parser("db-url", help="the database URL in use (password masked)")
     sub.add_parser("embedded-stop", help="stop the embedded development PostgreSQL")
+    indexes = sub.add_parser("indexes", help="indexes with size and scans; invalid/duplicates")
+    indexes.add_argument("--table", default=None, help="only the indexes of this table")
     return parser
 
 
