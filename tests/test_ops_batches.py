@@ -189,3 +189,28 @@ def test_refuses_a_connection_inside_a_transaction(sqlite_url, engine_for):
         conn.execute(sa.text("CREATE TABLE item (id INTEGER PRIMARY KEY, v INTEGER)"))
         with pytest.raises(ops.OperationError, match="inside a transaction"):
             ops.batch_update(conn, "item", {"v": 1})
+
+
+def test_progress_bar_on_a_terminal_and_pause_between_batches(sqlite_url, engine_for, capsys):
+    import time
+
+    from common.ops.progress import Progress
+
+    report = Progress("batch_update big", 300, tty=True)
+    assert report._bar is not None
+    report.batch(100, 100, 0.01)
+    line = report.summary()
+    assert report._bar is None
+    assert line.startswith("  batch_update big: 100 rows changed in 1 batches")
+
+    engine = engine_for(sqlite_url)
+    _table(
+        engine,
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, v INTEGER)",
+        [{"id": i} for i in range(1, 301)],
+        "INSERT INTO item (id) VALUES (:id)",
+    )
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        ops.batch_update(conn, "item", {"v": 1}, batch_size=100, pause=0.2)
+    assert time.perf_counter() - started >= 0.6  # three pauses: the throttle is applied

@@ -114,10 +114,22 @@ def autocommit(connection: Connection) -> Iterator[Connection]:
         connection.execution_options(isolation_level=previous)
 
 
-def set_local_lock_timeout(connection: Connection, milliseconds: int) -> None:
-    """``SET LOCAL lock_timeout`` on PostgreSQL (this transaction only); no-op elsewhere."""
-    if is_postgresql(connection):
-        connection.execute(sa.select(sa.func.set_config("lock_timeout", f"{milliseconds}ms", True)))
+def set_local_lock_timeout(
+    connection: Connection, milliseconds: int, *, asynchronous_commit: bool = False
+) -> None:
+    """``SET LOCAL lock_timeout`` on PostgreSQL (this transaction only); no-op elsewhere.
+
+    ``asynchronous_commit`` also sets ``synchronous_commit = off`` for the transaction:
+    its COMMIT does not wait for the WAL flush. Batches use it because each one commits
+    its rows together with its checkpoint: a server crash can only lose whole batches,
+    which the resumed run redoes, and the job's final ordinary commit flushes them all.
+    """
+    if not is_postgresql(connection):
+        return
+    settings = [sa.func.set_config("lock_timeout", f"{milliseconds}ms", True)]
+    if asynchronous_commit:
+        settings.append(sa.func.set_config("synchronous_commit", "off", True))
+    connection.execute(sa.select(*settings))
 
 
 def short_step(connection: Connection, action: Any, lock_timeout_ms: int) -> None:

@@ -270,7 +270,7 @@ class _Walker:
         started = time.perf_counter()
         bound = next_bound(self.table, self.job.last_key, self.batch_size, self.dialect)
         with self.conn.begin():
-            set_local_lock_timeout(self.conn, self.lock_timeout_ms)
+            set_local_lock_timeout(self.conn, self.lock_timeout_ms, asynchronous_commit=True)
             row = self.conn.execute(bound).first()
             if row is None:
                 return None
