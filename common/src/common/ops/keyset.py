@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from common.ops._support import OperationError
 
 Key = tuple[Any, ...]
+_AGGREGATABLE = (sa.Integer, sa.Numeric, sa.Date, sa.DateTime)
 
 
 def primary_key(table: sa.Table) -> list[sa.Column]:
@@ -67,6 +68,9 @@ def next_bound(table: sa.Table, after: Key | None, batch_size: int, dialect: str
     if after is not None:
         inner = inner.where(_after(columns, after, dialect, inclusive=False))
     window = inner.subquery("batch")
+    if len(columns) == 1 and isinstance(columns[0].type, _AGGREGATABLE):
+        # max() + count() is cheaper than the window + sort below (no max(uuid) though)
+        return sa.select(sa.func.max(window.c[0]), sa.func.count()).having(sa.func.count() > 0)
     return (
         sa.select(*window.c, sa.func.count().over())
         .order_by(*(c.desc() for c in window.c))
