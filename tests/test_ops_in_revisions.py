@@ -127,6 +127,11 @@ def test_sql_mode_writes_plain_statements(project, sqlite_url):
     out = project.ok("update-db", "--sql").stdout
     assert "UPDATE ticket SET qty=0 WHERE qty IS NULL;" in out
     assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_ticket_qty ON ticket (qty);" in out
+    assert (
+        "ALTER TABLE ticket ADD CONSTRAINT fk_ticket_owner FOREIGN KEY (owner_id) "
+        "REFERENCES owner (id) NOT VALID;"
+    ) in out
+    assert "ALTER TABLE ticket VALIDATE CONSTRAINT ck_ticket_qty;" in out
 
 
 def _render(op) -> str:

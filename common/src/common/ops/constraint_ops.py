@@ -13,15 +13,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations, ops
 
 from common.ops import constraints
-
-
-def _in_autocommit(operations: Operations, online, offline_sql: str) -> None:
-    context = operations.get_context()
-    with context.autocommit_block():
-        if context.as_sql:
-            operations.execute(offline_sql)
-        else:
-            online(operations.get_bind())
+from common.ops._support import run_outside_transaction
 
 
 @Operations.register_operation("create_check_constraint_not_valid")
@@ -147,19 +139,21 @@ class AddUniqueConstraintConcurrentlyOp(MigrateOperation):
 
 @Operations.implementation_for(CreateCheckConstraintNotValidOp)
 def _check(operations: Operations, op: CreateCheckConstraintNotValidOp) -> None:
-    _in_autocommit(
+    run_outside_transaction(
         operations,
         lambda conn: constraints.create_check_constraint_not_valid(
             conn, op.constraint_name, op.table_name, op.condition
         ),
-        f"ALTER TABLE {op.table_name} ADD CONSTRAINT {op.constraint_name} "
-        f"CHECK ({op.condition}) NOT VALID",
+        lambda q: (
+            f"ALTER TABLE {q(op.table_name)} ADD CONSTRAINT {q(op.constraint_name)} "
+            f"CHECK ({getattr(op.condition, 'text', op.condition)}) NOT VALID"
+        ),
     )
 
 
 @Operations.implementation_for(CreateForeignKeyNotValidOp)
 def _foreign_key(operations: Operations, op: CreateForeignKeyNotValidOp) -> None:
-    _in_autocommit(
+    run_outside_transaction(
         operations,
         lambda conn: constraints.create_foreign_key_not_valid(
             conn,
@@ -171,40 +165,45 @@ def _foreign_key(operations: Operations, op: CreateForeignKeyNotValidOp) -> None
             op.ondelete,
             op.onupdate,
         ),
-        f"ALTER TABLE {op.source_table} ADD CONSTRAINT {op.constraint_name} FOREIGN KEY "
-        f"({', '.join(op.local_cols)}) REFERENCES {op.referent_table} "
-        f"({', '.join(op.remote_cols)}) NOT VALID",
+        lambda q: (
+            f"ALTER TABLE {q(op.source_table)} ADD CONSTRAINT {q(op.constraint_name)} "
+            f"FOREIGN KEY ({', '.join(map(q, op.local_cols))}) REFERENCES {q(op.referent_table)} "
+            f"({', '.join(map(q, op.remote_cols))}) NOT VALID"
+        ),
     )
 
 
 @Operations.implementation_for(ValidateConstraintOp)
 def _validate(operations: Operations, op: ValidateConstraintOp) -> None:
-    _in_autocommit(
+    run_outside_transaction(
         operations,
         lambda conn: constraints.validate_constraint(conn, op.constraint_name, op.table_name),
-        f"ALTER TABLE {op.table_name} VALIDATE CONSTRAINT {op.constraint_name}",
+        lambda q: f"ALTER TABLE {q(op.table_name)} VALIDATE CONSTRAINT {q(op.constraint_name)}",
     )
 
 
 @Operations.implementation_for(SetNotNullSafelyOp)
 def _set_not_null(operations: Operations, op: SetNotNullSafelyOp) -> None:
-    _in_autocommit(
+    run_outside_transaction(
         operations,
         lambda conn: constraints.set_not_null_safely(conn, op.table_name, op.column_name),
-        f"ALTER TABLE {op.table_name} ALTER COLUMN {op.column_name} SET NOT NULL",
+        lambda q: f"ALTER TABLE {q(op.table_name)} ALTER COLUMN {q(op.column_name)} SET NOT NULL",
     )
 
 
 @Operations.implementation_for(AddUniqueConstraintConcurrentlyOp)
 def _unique(operations: Operations, op: AddUniqueConstraintConcurrentlyOp) -> None:
-    _in_autocommit(
+    run_outside_transaction(
         operations,
         lambda conn: constraints.add_unique_constraint_concurrently(
             conn, op.constraint_name, op.table_name, op.columns
         ),
-        f"CREATE UNIQUE INDEX CONCURRENTLY {op.constraint_name} ON {op.table_name} "
-        f"({', '.join(op.columns)}); ALTER TABLE {op.table_name} ADD CONSTRAINT "
-        f"{op.constraint_name} UNIQUE USING INDEX {op.constraint_name}",
+        lambda q: (
+            f"CREATE UNIQUE INDEX CONCURRENTLY {q(op.constraint_name)} ON "
+            f"{q(op.table_name)} ({', '.join(map(q, op.columns))}); ALTER TABLE "
+            f"{q(op.table_name)} ADD CONSTRAINT {q(op.constraint_name)} UNIQUE USING INDEX "
+            f"{q(op.constraint_name)}"
+        ),
     )
 
 

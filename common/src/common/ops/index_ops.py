@@ -13,15 +13,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations
 
 from common.ops import indexes
-
-
-def _in_autocommit(operations: Operations, online, offline_sql: str) -> None:
-    context = operations.get_context()
-    with context.autocommit_block():
-        if context.as_sql:
-            operations.execute(offline_sql)
-        else:
-            online(operations.get_bind())
+from common.ops._support import run_outside_transaction
 
 
 @Operations.register_operation("create_index_concurrently")
@@ -123,9 +115,8 @@ class ReindexConcurrentlyOp(MigrateOperation):
 
 @Operations.implementation_for(CreateIndexConcurrentlyOp)
 def _create(operations: Operations, op: CreateIndexConcurrentlyOp) -> None:
-    columns = ", ".join(str(c) for c in op.columns)
     unique = "UNIQUE " if op.unique else ""
-    _in_autocommit(
+    run_outside_transaction(
         operations,
         lambda conn: indexes.create_index_concurrently(
             conn,
@@ -136,28 +127,30 @@ def _create(operations: Operations, op: CreateIndexConcurrentlyOp) -> None:
             op.if_not_exists,
             **op.dialect_kw,
         ),
-        f"CREATE {unique}INDEX CONCURRENTLY IF NOT EXISTS {op.index_name} "
-        f"ON {op.table_name} ({columns})",
+        lambda q: (
+            f"CREATE {unique}INDEX CONCURRENTLY IF NOT EXISTS {q(op.index_name)} "
+            f"ON {q(op.table_name)} ({', '.join(q(c) for c in op.columns)})"
+        ),
     )
 
 
 @Operations.implementation_for(DropIndexConcurrentlyOp)
 def _drop(operations: Operations, op: DropIndexConcurrentlyOp) -> None:
-    _in_autocommit(
+    run_outside_transaction(
         operations,
         lambda conn: indexes.drop_index_concurrently(
             conn, op.index_name, op.table_name, op.if_exists
         ),
-        f"DROP INDEX CONCURRENTLY IF EXISTS {op.index_name}",
+        lambda q: f"DROP INDEX CONCURRENTLY IF EXISTS {q(op.index_name)}",
     )
 
 
 @Operations.implementation_for(ReindexConcurrentlyOp)
 def _reindex(operations: Operations, op: ReindexConcurrentlyOp) -> None:
-    _in_autocommit(
+    run_outside_transaction(
         operations,
         lambda conn: indexes.reindex_concurrently(conn, op.index_name),
-        f"REINDEX INDEX CONCURRENTLY {op.index_name}",
+        lambda q: f"REINDEX INDEX CONCURRENTLY {q(op.index_name)}",
     )
 
 
