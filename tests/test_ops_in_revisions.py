@@ -184,3 +184,28 @@ def test_reverse_of_each_reversible_helper():
     assert _render(unique.reverse()) == "op.drop_constraint('uq', 't', type_='unique')"
     not_null = constraint_ops.SetNotNullSafelyOp("t", "a").reverse()
     assert "nullable=True" in _render(not_null)
+
+
+@pytest.mark.e2e
+def test_dry_run_in_a_revision_counts_and_stops_it(project, sqlite_url, engine_for):
+    project.use_database(sqlite_url)
+    project.write_models("from sqlmodel import SQLModel\n")
+    (project.versions / "0001_tables.py").write_text(textwrap.dedent(SETUP))
+    dry = (
+        textwrap.dedent(SAFE).split("def upgrade() -> None:")[0].replace("Safe changes", "Dry run")
+    ) + (
+        "def upgrade() -> None:\n"
+        '    op.batch_update("ticket", {"qty": 7}, where="qty IS NULL", dry_run=True)\n\n\n'
+        "def downgrade() -> None:\n    pass\n"
+    )
+    (project.versions / "0002_dry_run.py").write_text(dry)
+    result = project.run("update-db")
+    assert result.returncode == 1
+    assert "batch_update ticket (dry run): 1 of 2 rows match" in result.stderr
+    assert result.stderr.strip().endswith(
+        "error: batch_update on 'ticket' is a dry run: 1 rows would change; the revision "
+        "stops here and is not recorded as applied. Fix: remove dry_run=True to run it."
+    )
+    with engine_for(sqlite_url).connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(sa.text("SELECT count(*) FROM ticket WHERE qty = 7")).scalar() == 0

@@ -15,7 +15,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations
 
 from common.ops import batches
-from common.ops._support import as_clause
+from common.ops._support import OperationError, as_clause
 
 
 class _BatchOp(MigrateOperation):
@@ -111,11 +111,23 @@ class BatchCopyColumnOp(_BatchOp):
         return operations.invoke(op)
 
 
-def _run_batched(operations: Operations, offline: Any, online) -> None:
+def _run_batched(operations: Operations, op: _BatchOp, offline: Any, online) -> None:
+    """Batches in autocommit_block(); a dry run counts, then stops the revision.
+
+    A dry run inside a revision must not let the revision be recorded as applied: it
+    counts in the revision's own transaction and raises, which rolls that back.
+    """
     context = operations.get_context()
     if context.as_sql:
         operations.execute(offline)
         return
+    if op.options.get("dry_run"):
+        result = online(operations.get_bind())
+        raise OperationError(
+            f"{op.kind} on {op.table_name!r} is a dry run: {result.rows:,} rows would change; "
+            "the revision stops here and is not recorded as applied.",
+            "remove dry_run=True to run it.",
+        )
     with context.autocommit_block():
         online(operations.get_bind())
 
@@ -130,6 +142,7 @@ def _batch_update(operations: Operations, op: BatchUpdateOp) -> None:
         offline = offline.where(as_clause(op.where))
     _run_batched(
         operations,
+        op,
         offline,
         lambda conn: batches.batch_update(
             conn, op.table_name, op.values, op.where, op.batch_size, **op.options
@@ -142,6 +155,7 @@ def _batch_delete(operations: Operations, op: BatchDeleteOp) -> None:
     offline = sa.delete(sa.table(op.table_name)).where(as_clause(op.where))
     _run_batched(
         operations,
+        op,
         offline,
         lambda conn: batches.batch_delete(
             conn, op.table_name, op.where, op.batch_size, **op.options
@@ -156,6 +170,7 @@ def _batch_copy_column(operations: Operations, op: BatchCopyColumnOp) -> None:
     offline = sa.update(table).values({op.target_column: value})
     _run_batched(
         operations,
+        op,
         offline,
         lambda conn: batches.batch_copy_column(
             conn,

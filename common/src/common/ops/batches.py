@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,13 +201,13 @@ def _run(
     lock_timeout_ms: int,
 ) -> BatchResult:
     _check_arguments(batch_size, pause)
+    if dry_run:
+        return _dry_run(connection, kind, table_name, schema, build, where, batch_size)
     with own_transactions(connection) as conn:
         with conn.begin():
             table = reflect_table(conn, table_name, schema)
             primary_key(table)
             template = build(table, None)
-        if dry_run:
-            return _dry_run(conn, kind, table, where, batch_size)
         job = checkpoint.start(conn, checkpoint.job_id(conn, kind, template), table.name)
         if job.resumed:
             say(f"  {kind} {table.name}: resuming after {job.rows_done:,} rows done earlier")
@@ -281,14 +282,28 @@ class _Walker:
         return walked, changed, time.perf_counter() - started
 
 
-def _dry_run(conn: Connection, kind: str, table: sa.Table, where: Any, batch_size: int):
+@contextmanager
+def _reading(connection: Connection) -> Iterator[None]:
+    """A transaction for reads, or the caller's (a revision's) when it has one."""
+    if connection.in_transaction():
+        yield
+        return
+    with connection.begin():
+        yield
+
+
+def _dry_run(connection, kind, table_name, schema, build, where, batch_size) -> BatchResult:
+    """Count the rows the job would change, and change nothing (no checkpoint either)."""
     started = time.perf_counter()
-    query = sa.select(sa.func.count()).select_from(table)
-    if where is not None:
-        query = query.where(as_clause(where))
-    with conn.begin():
-        rows = conn.execute(query).scalar_one()
-        total = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+    with _reading(connection):
+        table = reflect_table(connection, table_name, schema)
+        primary_key(table)
+        build(table, None)
+        query = sa.select(sa.func.count()).select_from(table)
+        if where is not None:
+            query = query.where(as_clause(where))
+        rows = connection.execute(query).scalar_one()
+        total = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
     batches = math.ceil(total / batch_size)
     say(
         f"  {kind} {table.name} (dry run): {rows:,} of {total:,} rows match; "
