@@ -214,3 +214,37 @@ def test_progress_bar_on_a_terminal_and_pause_between_batches(sqlite_url, engine
     with engine.connect() as conn:
         ops.batch_update(conn, "item", {"v": 1}, batch_size=100, pause=0.2)
     assert time.perf_counter() - started >= 0.6  # three pauses: the throttle is applied
+
+
+def test_a_batch_blocked_by_a_row_lock_gives_up_fast_and_resumes(pg_url, engine_for):
+    """The short lock_timeout is real: a held row lock makes the batch fail and retry,
+    never wait; after the retries, one line; the rerun resumes after the last batch."""
+    engine = engine_for(pg_url)
+    _table(
+        engine,
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)",
+        [{"id": i, "v": i} for i in range(1, 1_001)],
+        "INSERT INTO item (id, v) VALUES (:id, :v)",
+    )
+    holder = engine.connect()
+    holder.execute(sa.text("UPDATE item SET v = v WHERE id = 550"))  # row lock, kept open
+    try:
+        with engine.connect() as conn, pytest.raises(ops.OperationError) as raised:
+            ops.batch_update(
+                conn, "item", {"v": sa.text("v + 1000")}, batch_size=100, lock_timeout_ms=100
+            )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert raised.value.one_line() == (
+        "error: a batch on 'item' waited for locks longer than 100 ms, 6 times in a row. "
+        "Fix: run update-db again when the table is quieter (it resumes), or pass a "
+        "smaller batch_size."
+    )
+    assert _all(engine, "SELECT count(*) FROM item WHERE v > 1000") == [(500,)]
+    with engine.connect() as conn:
+        result = ops.batch_update(
+            conn, "item", {"v": sa.text("v + 1000")}, batch_size=100, lock_timeout_ms=100
+        )
+    assert result.rows == 1_000  # 500 before the stop + 500 after resuming
+    assert _all(engine, "SELECT min(v - id), max(v - id) FROM item") == [(1000, 1000)]
