@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -115,7 +116,7 @@ def _with_writer(engine, build) -> dict:
     thread.start()
     try:
         while outcome["writes"] < 5:
-            pass
+            time.sleep(0.01)
         before = outcome["writes"]
         build()
         outcome["during"] = outcome["writes"] - before
