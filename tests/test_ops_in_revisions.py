@@ -147,6 +147,9 @@ def test_renderers_write_the_op_calls():
         batch_ops.BatchUpdateOp("t", {"a": sa.text("b + 1")}, where="a IS NULL"): (
             "op.batch_update('t', {'a': sa.text('b + 1')}, where='a IS NULL')"
         ),
+        batch_ops.BatchUpdateOp("t", {"a": sa.column("a") + 1}, where=sa.column("a") < 5): (
+            "op.batch_update('t', {'a': sa.text('a + 1')}, where=sa.text('a < 5'))"
+        ),
         batch_ops.BatchDeleteOp("t", "old", batch_size=500): (
             "op.batch_delete('t', where='old', batch_size=500)"
         ),

@@ -185,12 +185,13 @@ def _batch_copy_column(operations: Operations, op: BatchCopyColumnOp) -> None:
 
 
 def _sql_text(value: Any) -> str:
-    """A where/using value as script text: SQL text stays text (``sa.text`` in scripts)."""
+    """A where/using value as script text: a str stays a str, SQL becomes ``sa.text``."""
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, sa.TextClause):
         return f"sa.text({value.text!r})"
-    return repr(str(value))
+    sql = str(value.compile(compile_kwargs={"literal_binds": True}))
+    return f"sa.text({sql!r})"
 
 
 def _options(op: _BatchOp) -> str:
@@ -201,7 +202,7 @@ def _options(op: _BatchOp) -> str:
 
 def _render_values(values: dict) -> str:
     items = ", ".join(
-        f"{k!r}: {_sql_text(v) if isinstance(v, sa.TextClause) else repr(v)}"
+        f"{k!r}: {_sql_text(v) if isinstance(v, sa.ClauseElement) else repr(v)}"
         for k, v in values.items()
     )
     return "{" + items + "}"
