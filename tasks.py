@@ -138,6 +138,12 @@ def db_url(c):
     _common(c, "db-url")
 
 
+@task(help={"table": "only the indexes of this table (default: every table)"})
+def indexes(c, table=None):
+    """List indexes with size and scans; flag INVALID and duplicate ones (PostgreSQL)."""
+    _common(c, "indexes", *(["--table", table] if table else []))
+
+
 def _require_docker(c: Context) -> None:
     probe = c.run("docker info --format '{{.ServerVersion}}'", hide=True, warn=True)
     if probe is None or not probe.ok:

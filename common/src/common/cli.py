@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db-url": ("common.commands.show", "db_url"),
     "embedded-stop": ("common.commands.show", "embedded_stop"),
     "review": ("common.commands.review", "review"),
+    "indexes": ("common.commands.indexes", "indexes"),
 }
 
 
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=1_000_000,
         help="row count from which ACCESS EXCLUSIVE during a scan/rewrite blocks (default 1e6)",
     )
+    indexes = sub.add_parser("indexes", help="indexes with size and scans; invalid/duplicates")
+    indexes.add_argument("--table", default=None, help="only the indexes of this table")
     return parser
 
 
