@@ -62,3 +62,34 @@ def write_revision(
 def write_revisions(versions: Path, count: int, start: int = 1) -> None:
     for num in range(start, start + count):
         write_revision(versions, num)
+
+
+def history_rows(url) -> list[tuple[str, str, str]]:
+    """(revision, direction, status) of every alembic_history row, oldest first."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT revision, direction, status FROM alembic_history ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def spawn(project, *args: str, **env: str):
+    """Start ``python -m common ARGS`` in the scratch project without waiting for it."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "common", *args],
+        cwd=project.root,
+        env={**project.env, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
