@@ -22,7 +22,8 @@ depends_on = None
 {header}
 
 def upgrade():
-    time.sleep(float(os.environ.get("REVISION_SLEEP", "0")))
+    delay = os.environ.get("REVISION_SLEEP_{rev}") or os.environ.get("REVISION_SLEEP")
+    time.sleep(float(delay or 0))
 {upgrade}
 
 

@@ -3,14 +3,14 @@
 A row is inserted as ``running`` and committed *before* the revision starts (on the
 runner's control connection), and set to ``applied`` *inside* the revision's own
 transaction, together with Alembic's ``alembic_version`` update. So the two tables cannot
-disagree on a transactional database: if the process dies mid-revision the database rolls
+disagree on PostgreSQL (transactional DDL): if the process dies mid-revision the database rolls
 the revision back and the row stays ``running``, which the next run (holding the migration
 lock, so no one else is running) reports and marks.
 
 Statuses: ``running`` (in progress, or its runner died), ``applied`` (done), ``rolled_back``
 (failed or interrupted; its transaction was rolled back, nothing of it remains),
-``failed`` (failed or interrupted with steps outside a transaction: MySQL DDL or an
-``autocommit_block``, so some of it may remain).
+``failed`` (failed or interrupted with steps outside a transaction: any DDL on MySQL or
+SQLite, or an ``autocommit_block``, so some of it may remain).
 """
 
 from __future__ import annotations

@@ -30,8 +30,10 @@ from common.runner.checksums import revision_checksum
 from common.runner.lock import migration_lock
 from common.runner.progress import Progress
 from common.runner.timeouts import (
+    Blocker,
     BlockerWatch,
     Timeouts,
+    blocker_after,
     is_lock_timeout,
     prepare_session,
     timeout_statement,
@@ -78,8 +80,12 @@ class _TrackedStep:
 
 
 def transactional(dialect: str) -> bool:
-    """Whether a failed revision leaves nothing behind (DDL inside a transaction)."""
-    return dialect in ("postgresql", "sqlite")
+    """Whether a failed revision leaves nothing behind (DDL inside a transaction).
+
+    Alembic runs DDL transactionally on PostgreSQL only: MySQL/MariaDB commit each DDL
+    statement, and SQLite's driver commits DDL outside the transaction.
+    """
+    return dialect == "postgresql"
 
 
 class Runner:
@@ -163,7 +169,7 @@ class Runner:
         self._set_timeouts(context, timeouts)
         self.progress.started(label)
         if self.watch is not None:
-            self.watch.revision_started()
+            self.watch.revision_started(timeouts.lock_timeout_ms)
         try:
             step.migration_fn(**kwargs)
         finally:
@@ -216,6 +222,16 @@ class Runner:
             history.finish(self.control, flight.row_id, status, duration_ms=elapsed, error=message)
         return status
 
+    def _blocker(self, exc: BaseException) -> Blocker | None:
+        if self.watch is None:
+            return None
+        if self.watch.last is not None:
+            return self.watch.last
+        try:
+            return blocker_after(self.control, getattr(exc, "statement", None), self.watch.pid)
+        except Exception:  # best effort: the error line is what matters
+            return None
+
     def _handle_failure(
         self,
         flight: _InFlight,
@@ -226,7 +242,7 @@ class Runner:
         retry: bool,
     ) -> None:
         message = error_text(exc, self.session)
-        blocker = self.watch.last if self.watch is not None else None
+        blocker = self._blocker(exc) if is_lock_timeout(exc) else None
         if is_lock_timeout(exc):
             waited = f"lock_timeout ({flight.timeouts.lock_timeout_ms} ms)"
             seen = blocker.describe() if blocker else "the blocker was not seen"

@@ -13,6 +13,7 @@ locks. SQLite has no lock timeouts to set.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -89,11 +90,15 @@ class Blocker:
     query_start: Any
     state: str
 
+    @property
+    def wanted(self) -> str:
+        return "locked" if self.mode == "held" else f"{self.mode} wanted"
+
     def describe(self) -> str:
         app = self.application_name or "no application_name"
         started = f"{self.query_start:%Y-%m-%d %H:%M:%S %Z}" if self.query_start else "unknown"
         return (
-            f'table "{self.table}" ({self.mode} wanted) is held by pid {self.pid} '
+            f'table "{self.table}" ({self.wanted}) is held by pid {self.pid} '
             f"({app}, {self.state or 'unknown state'}, last query started {started})"
         )
 
@@ -106,6 +111,31 @@ _BLOCKERS = text(
     "JOIN pg_stat_activity b ON b.pid = bp.pid "
     "WHERE l.pid = :pid AND NOT l.granted ORDER BY b.query_start LIMIT 1"
 )
+
+
+_HOLDERS = text(
+    "SELECT c.relname AS tbl, l.mode, a.pid, a.application_name, a.query_start, a.state "
+    "FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+    "JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.granted AND l.pid <> pg_backend_pid() AND l.pid <> :pid "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "AND c.relname = ANY(:names) ORDER BY a.xact_start LIMIT 1"
+)
+
+
+def blocker_after(connection: Connection, statement: str | None, runner_pid: int) -> Blocker | None:
+    """Who still holds a lock on a table the timed-out statement names.
+
+    Used when the watch did not see the wait (a lock_timeout shorter than its delay): the
+    blocking session usually still holds its lock a moment later.
+    """
+    names = sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_$]*", statement or "")))
+    if not names:
+        return None
+    row = connection.execute(_HOLDERS, {"pid": runner_pid, "names": names}).first()
+    if row is None:
+        return None
+    return Blocker(row.tbl, "held", row.pid, row.application_name, row.query_start, row.state)
 
 
 class BlockerWatch:
@@ -121,14 +151,17 @@ class BlockerWatch:
         self.pid = backend_pid
         self.delay = delay
         self.last: Blocker | None = None
+        self._wait = delay
         self._active = threading.Event()
         self._stop = False
         self._connection: Connection | None = None
         self._thread = threading.Thread(target=self._run, name="blocker-watch", daemon=True)
         self._thread.start()
 
-    def revision_started(self) -> None:
+    def revision_started(self, lock_timeout_ms: int = 0) -> None:
+        """Look sooner when the revision's lock_timeout is short, to catch its wait."""
         self.last = None
+        self._wait = min(self.delay, lock_timeout_ms / 4000) if lock_timeout_ms else self.delay
         self._active.set()
 
     def revision_ended(self) -> None:
@@ -144,7 +177,7 @@ class BlockerWatch:
     def _run(self) -> None:
         while not self._stop:
             self._active.wait()
-            time.sleep(self.delay)
+            time.sleep(self._wait)
             if self._stop or not self._active.is_set():
                 continue
             try:
