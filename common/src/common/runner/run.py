@@ -294,7 +294,7 @@ def locked_run(session: Session) -> Iterator[Runner]:
     engine = session.connection.engine
     dialect = session.connection.dialect.name
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as control:
-        prepare_session(control)
+        prepare_session(control, control=True)
         with migration_lock(control, session.settings.migration_lock_wait):
             history.ensure_table(control)
             _report_stale(control, dialect)

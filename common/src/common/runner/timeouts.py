@@ -57,12 +57,20 @@ def timeout_statement(dialect: str, timeouts: Timeouts):
     return None
 
 
-def prepare_session(connection: Connection) -> None:
+def prepare_session(connection: Connection, control: bool = False) -> None:
     """Name the session (so blockers and waiters can tell it apart) and, on PostgreSQL 14+,
-    make the server notice a dead runner during a long statement and roll it back."""
+    make the server notice a dead runner during a long statement and roll it back.
+
+    The control session (history rows) commits without waiting for its WAL flush: the
+    revision's own commit, which follows, flushes it anyway, and a ``running`` row lost
+    in a server crash goes with the revision it announced. This saves a disk flush per
+    revision.
+    """
     if connection.dialect.name != "postgresql":
         return
     columns = [func.set_config("application_name", APPLICATION_NAME, False)]
+    if control:
+        columns.append(func.set_config("synchronous_commit", "off", False))
     if (connection.dialect.server_version_info or (0,)) >= (14,):
         columns.append(func.set_config("client_connection_check_interval", "1s", False))
     connection.execute(select(*columns))
