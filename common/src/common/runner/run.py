@@ -11,6 +11,7 @@ retried with backoff and finally reported with the session that blocked it.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -102,6 +103,8 @@ class Runner:
         self._env: EnvironmentContext | None = None
         self._timeouts: Timeouts | None = None
         self._patched_context: Any = None
+        self._following: dict[int, Any] = {}
+        self._announced: tuple[Any, int] | None = None
 
     # -- one run ---------------------------------------------------------------------
 
@@ -138,6 +141,8 @@ class Runner:
             if self.progress is None:
                 verb, doing = ("rendered", "rendering") if self.offline else VERBS[direction]
                 self.progress = Progress(verb, doing, len(found))
+            self._following = {id(a): b for a, b in itertools.pairwise(found)}
+            self._announced = None
             return [_TrackedStep(step, self) for step in found]
 
         self.session.config.attributes[RUNNER_ATTRIBUTE] = self
@@ -161,9 +166,11 @@ class Runner:
         timeouts = Timeouts.for_module(revision.module, self.settings)
         row_id = None
         if self.control is not None:
-            direction = "up" if step.is_upgrade else "down"
-            checksum = revision_checksum(revision.path)
-            row_id = history.start(self.control, revision.revision, direction, checksum)
+            announced, self._announced = self._announced, None
+            if announced is not None and announced[0] is step:
+                row_id = announced[1]
+            else:
+                row_id = _start_row(self.control, step)
         self.inflight = _InFlight(row_id, revision.revision, label, time.perf_counter(), timeouts)
         self._track_autocommit(context)
         self._set_timeouts(context, timeouts)
@@ -176,9 +183,18 @@ class Runner:
             if self.watch is not None:
                 self.watch.revision_ended()
         elapsed = (time.perf_counter() - self.inflight.started) * 1000
-        if row_id is not None:  # same transaction as the alembic_version update
-            history.finish(context.connection, row_id, "applied", duration_ms=round(elapsed))
+        if row_id is not None:
+            self._close_row(context.connection, step, row_id, elapsed)
         self.progress.finished(label, elapsed)
+
+    def _close_row(self, connection: Connection, step: Any, row_id: int, elapsed: float) -> None:
+        """In the revision's transaction, with the alembic_version update: mark its row
+        applied and insert the next revision's ``running`` row, so that row is committed
+        before the next revision starts without a commit of its own."""
+        history.finish(connection, row_id, "applied", duration_ms=round(elapsed))
+        following = self._following.get(id(step))
+        if following is not None:
+            self._announced = (following, _start_row(connection, following))
 
     def _set_timeouts(self, context: Any, timeouts: Timeouts) -> None:
         if timeouts == self._timeouts:
@@ -273,6 +289,12 @@ class Runner:
         raise RevisionFailedError(
             f"{verb} revision {flight.label} failed: {message}.", hint
         ) from None
+
+
+def _start_row(connection: Connection, step: Any) -> int:
+    revision = step.revision
+    direction = "up" if step.is_upgrade else "down"
+    return history.start(connection, revision.revision, direction, revision_checksum(revision.path))
 
 
 def error_text(exc: BaseException, session: Session) -> str:
