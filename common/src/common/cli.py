@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="exit 1 when the models differ from the database at head")
     sub.add_parser("status", help="applied and pending revisions")
-    sub.add_parser("history", help="every revision, newest first, with applied marks")
+    hist = sub.add_parser("history", help="every revision with applied marks, then recorded runs")
+    hist.add_argument("--limit", type=int, default=50, help="recorded runs to show (default 50)")
     sub.add_parser("current", help="the database's current revision")
     sub.add_parser("heads", help="the head revision(s) of the scripts")
     sub.add_parser("db-url", help="the database URL in use (password masked)")

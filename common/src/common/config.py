@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(
         default=0, description="statement_timeout per revision (ms); 0 means none."
     )
+    migration_lock_wait: float = Field(
+        default=120, description="Seconds update-db waits for another runner's migration lock."
+    )
+    lock_retries: int = Field(
+        default=3, description="Retries of a revision that hit lock_timeout (0: none)."
+    )
+    lock_retry_backoff_ms: int = Field(
+        default=1_000, description="Wait before the first retry (ms); doubles each retry."
+    )
     batch_size: int = Field(default=10_000, description="Rows per batch in data migrations.")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
 from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
 from common.config import Settings, load_settings
@@ -46,15 +46,17 @@ def apply_timeouts(connection: Connection, settings: Settings) -> None:
     """Session-level lock and statement timeouts, so no revision queues behind a long lock.
 
     A revision that waits for a lock longer than ``lock_timeout`` fails instead of
-    blocking every query queued behind its ACCESS EXCLUSIVE request.
+    blocking every query queued behind its ACCESS EXCLUSIVE request. Plain ``alembic``
+    runs get the settings' values; the workbench runner (``common.runner``) sets them per
+    revision instead, honouring each revision's own overrides.
     """
-    if connection.dialect.name != "postgresql":
+    from common.runner.timeouts import Timeouts, timeout_statement
+
+    timeouts = Timeouts(settings.lock_timeout_ms, settings.statement_timeout_ms)
+    statement = timeout_statement(connection.dialect.name, timeouts)
+    if statement is None:
         return
-    for name, value in (
-        ("lock_timeout", settings.lock_timeout_ms),
-        ("statement_timeout", settings.statement_timeout_ms),
-    ):
-        connection.execute(select(func.set_config(name, f"{value}ms", False)))
+    connection.execute(statement)
     connection.commit()
 
 
@@ -99,7 +101,8 @@ def _run_on_connection(context: Any, connection: Connection) -> None:
     if reporter is not None:
         options["on_version_apply"] = reporter
     context.configure(connection=connection, **options)
-    apply_timeouts(connection, load_settings())
+    if not context.config.attributes.get("workbench_runner"):
+        apply_timeouts(connection, load_settings())
     with context.begin_transaction():
         context.run_migrations()
     if connection.in_transaction():

@@ -1,14 +1,20 @@
-"""update-db, downgrade and stamp: moving a database along the revisions."""
+"""update-db, downgrade and stamp: moving a database along the revisions.
+
+Online runs go through ``common.runner``: the migration lock for the whole run, one
+``alembic_history`` row per revision, per-revision timeouts with retries, progress.
+With nothing pending, ``update-db`` returns before taking the lock (reading
+``alembic_version`` is enough). ``--sql`` renders the same steps offline: no lock, no
+history, but the timeouts are part of the script.
+"""
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from alembic import command
+from alembic.util import CommandError
 
 from common.commands.session import Session, open_session
 from common.config import load_settings
+from common.errors import InvalidInputError
 from common.output import emit, say
 from common.revisions import (
     build_config,
@@ -16,41 +22,29 @@ from common.revisions import (
     load_scripts,
     refuse_unknown,
     resolve_revision,
-    script_label,
     single_head,
 )
+from common.runner import history
+from common.runner.checksums import revision_checksum
+from common.runner.run import RUNNER_ATTRIBUTE, Runner, locked_run
 
-
-class _StepReporter:
-    """Prints one line per applied revision with its duration (Alembic's on_version_apply)."""
-
-    def __init__(self, session: Session, verb: str) -> None:
-        self.session = session
-        self.verb = verb
-        self.started = time.perf_counter()
-
-    def __call__(self, *, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
-        now = time.perf_counter()
-        revision = self.session.script.get_revision(step.up_revision_id)
-        label = script_label(revision) if revision else step.up_revision_id
-        say(f"  {self.verb} {label} ({(now - self.started) * 1000:.0f} ms)")
-        self.started = now
+STAMP_NOTE = "stamped: recorded without running the revision"
 
 
 def upgrade_to(session: Session, revision: str = "head") -> None:
-    """Apply revisions up to ``revision`` on the session's connection."""
-    session.config.attributes["on_version_apply"] = _StepReporter(session, "applied")
-    command.upgrade(session.config, revision)
+    """Apply revisions up to ``revision`` under the lock (also used by create-migration)."""
+    with locked_run(session) as runner:
+        state = database_state(session.connection, session.script)
+        refuse_unknown(state)
+        if revision == "head" and not state.pending:
+            say("Another runner applied the pending revisions meanwhile; nothing left to do.")
+            return
+        runner.migrate("up", revision)
 
 
 def update_db(revision: str = "head", sql: bool = False) -> int:
     if sql:
-        config = build_config()
-        script = load_scripts(config)
-        single_head(script)
-        resolve_revision(script, revision.split(":")[-1])
-        command.upgrade(config, revision, sql=True)
-        return 0
+        return _update_db_offline(revision)
     with open_session() as session:
         single_head(session.script)
         target_rev = resolve_revision(session.script, revision)
@@ -66,6 +60,19 @@ def update_db(revision: str = "head", sql: bool = False) -> int:
     return 0
 
 
+def _update_db_offline(revision: str) -> int:
+    """``--sql``: the SQL of the pending steps, with their timeouts, on stdout."""
+    config = build_config()
+    script = load_scripts(config)
+    single_head(script)
+    starting_rev, _, target = revision.rpartition(":")
+    resolve_revision(script, target)
+    settings = load_settings()
+    session = Session(settings, config, script, target=None, connection=None)  # type: ignore[arg-type]
+    Runner(session, control=None, offline=True).migrate("up", target, starting_rev or None)
+    return 0
+
+
 def downgrade(revision: str = "-1") -> int:
     with open_session() as session:
         target_rev = resolve_revision(session.script, revision)
@@ -74,20 +81,56 @@ def downgrade(revision: str = "-1") -> int:
         if not state.current:
             say("The database has no revision applied; nothing to downgrade.")
             return 0
-        session.config.attributes["on_version_apply"] = _StepReporter(session, "reverted")
         say(f"Downgrading to {target_rev}:")
-        command.downgrade(session.config, target_rev)
+        with locked_run(session) as runner:
+            state = database_state(session.connection, session.script)
+            if not state.current:
+                say("Another runner reverted everything meanwhile; nothing left to do.")
+                return 0
+            runner.migrate("down", target_rev)
         now = database_state(session.connection, session.script)
         emit(f"Database is at {', '.join(now.current) or 'base'}.")
     return 0
 
 
 def stamp(revision: str) -> int:
-    settings = load_settings()
-    with open_session(settings) as session:
+    with open_session() as session:
         target_rev = resolve_revision(session.script, revision)
-        command.stamp(session.config, target_rev)
-        if session.connection.in_transaction():
-            session.connection.commit()
+        with locked_run(session) as runner:
+            before = database_state(session.connection, session.script)
+            session.config.attributes[RUNNER_ATTRIBUTE] = runner
+            try:
+                command.stamp(session.config, target_rev)
+            except CommandError as exc:
+                raise InvalidInputError(
+                    f"cannot stamp {revision!r}: {exc}.", "use a revision id, head or base."
+                ) from None
+            if session.connection.in_transaction():
+                session.connection.commit()
+            _record_stamp(session, runner, before.current)
         emit(f"Stamped the database at {target_rev} (no migration was run).")
     return 0
+
+
+def _record_stamp(session: Session, runner: Runner, before: tuple[str, ...]) -> None:
+    """One history row: the revision stamped, 'down' when it moved the database back."""
+    after = database_state(session.connection, session.script)
+    moved_back = bool(before) and (
+        not after.current
+        or any(
+            rev in before and rev not in after.current
+            for rev in {r.revision for r in after.pending}
+        )
+    )
+    if after.current:
+        revisions = [session.script.get_revision(rev) for rev in after.current]
+    else:
+        revisions = [session.script.get_revision(rev) for rev in before]
+    for script in revisions:
+        history.record(
+            runner.control,
+            script.revision,
+            "down" if moved_back else "up",
+            revision_checksum(script.path),
+            STAMP_NOTE if after.current else f"{STAMP_NOTE} (stamped base)",
+        )

@@ -13,6 +13,7 @@ from common.revisions import (
     refuse_unknown,
     script_label,
 )
+from common.runner import history as run_history
 
 APPLIED, PENDING = "✓", "·"
 
@@ -20,6 +21,8 @@ APPLIED, PENDING = "✓", "·"
 def status() -> int:
     with open_session(announce=False) as session:
         state = database_state(session.connection, session.script)
+        last = run_history.last_applied(session.connection)
+        running = run_history.running_rows(session.connection) if last else []
     head = session.script.get_revision(state.head) if state.head else None
     emit(f"Database: {session.target.description}")
     emit(f"Head:     {script_label(head) if head else '(no revisions)'}")
@@ -32,17 +35,33 @@ def status() -> int:
             emit(f"{PENDING} {script_label(revision)}")
     else:
         emit("Up to date: nothing pending.")
+    if last is not None:
+        emit(f"Last run: {run_history.describe(last)}")
+    for row in running:
+        emit(
+            "Running (or its runner died; the next update-db reports it): "
+            + run_history.describe(row)
+        )
     return 0
 
 
-def history() -> int:
+def history(limit: int = 50) -> int:
+    """Every revision with its applied mark, then the runs recorded in alembic_history."""
     with open_session() as session:
         state = database_state(session.connection, session.script)
+        rows = run_history.read(session.connection, limit)
     refuse_unknown(state)
     applied = {r.revision for r in state.applied}
     for revision in reversed(state.applied + state.pending):
         mark = APPLIED if revision.revision in applied else PENDING
         emit(f"{mark} {script_label(revision):<48} {revision.doc}")
+    if rows:
+        emit(f"Runs recorded in alembic_history (newest first, at most {limit}):")
+        emit(
+            f"{'started (UTC)':<20} {'revision':<10} {'dir':<4} {'status':<11} {'duration':>9}  by"
+        )
+        for row in rows:
+            emit(run_history.describe(row))
     return 0
 
 
