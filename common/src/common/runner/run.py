@@ -213,12 +213,12 @@ class Runner:
 
         @contextmanager
         def tracked() -> Iterator[None]:
-            flight = self.inflight
-            if flight is not None and not flight.non_transactional:
-                flight.non_transactional = True
-                if flight.row_id is not None and self.control is not None:
-                    history.note(self.control, flight.row_id, history.NON_TRANSACTIONAL_NOTE)
-            with original():
+            with original():  # the revision's transaction is committed from here on
+                flight = self.inflight
+                if flight is not None and not flight.non_transactional:
+                    flight.non_transactional = True
+                    if flight.row_id is not None and self.control is not None:
+                        history.note(self.control, flight.row_id, history.NON_TRANSACTIONAL_NOTE)
                 yield
 
         context.autocommit_block = tracked
