@@ -38,3 +38,7 @@ class RevisionStateError(WorkbenchError):
 
 class InvalidInputError(WorkbenchError):
     """A command argument is unusable (empty message, unknown revision...)."""
+
+
+class MigrationStoppedError(WorkbenchError):
+    """A revision stops on purpose (``op.stop_migration``): it needs a hand-written step."""

@@ -7,5 +7,13 @@ Importing this package registers them with Alembic (env.py does so through
 from __future__ import annotations
 
 from common.ops.enums import DropEnumTypeOp
+from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequenceOp
+from common.ops.stop import StopMigrationOp
 
-__all__ = ["DropEnumTypeOp"]
+__all__ = [
+    "DropEnumTypeOp",
+    "RenameConstraintOp",
+    "RenameIndexOp",
+    "RenameSequenceOp",
+    "StopMigrationOp",
+]
