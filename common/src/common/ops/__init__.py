@@ -1,19 +1,51 @@
 """The workbench's own Alembic operations, available as ``op.<name>(...)`` in revisions.
 
 Importing this package registers them with Alembic (env.py does so through
-``common.migration_env``).
+``common.migration_env``). Each is also a plain function here taking a SQLAlchemy
+connection first, e.g. ``batch_update(connection, "ticket", {"priority": 0})``.
 """
 
 from __future__ import annotations
 
+from common.ops import batch_ops, constraint_ops, index_ops
+from common.ops._support import OperationError
+from common.ops.batches import BatchResult, batch_copy_column, batch_delete, batch_update
+from common.ops.constraints import (
+    add_unique_constraint_concurrently,
+    create_check_constraint_not_valid,
+    create_foreign_key_not_valid,
+    set_not_null_safely,
+    validate_constraint,
+)
 from common.ops.enums import DropEnumTypeOp
+from common.ops.indexes import (
+    create_index_concurrently,
+    drop_index_concurrently,
+    reindex_concurrently,
+)
 from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequenceOp
 from common.ops.stop import StopMigrationOp
 
 __all__ = [
+    "BatchResult",
     "DropEnumTypeOp",
+    "OperationError",
     "RenameConstraintOp",
     "RenameIndexOp",
     "RenameSequenceOp",
     "StopMigrationOp",
+    "add_unique_constraint_concurrently",
+    "batch_copy_column",
+    "batch_delete",
+    "batch_ops",
+    "batch_update",
+    "constraint_ops",
+    "create_check_constraint_not_valid",
+    "create_foreign_key_not_valid",
+    "create_index_concurrently",
+    "drop_index_concurrently",
+    "index_ops",
+    "reindex_concurrently",
+    "set_not_null_safely",
+    "validate_constraint",
 ]

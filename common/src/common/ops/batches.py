@@ -1,0 +1,342 @@
+"""Batched UPDATE / DELETE / column copy, walked by primary key, each batch committed alone.
+
+Why batches: one UPDATE over a big table holds every row lock it takes until it ends and
+writes the whole table's WAL in one transaction; the application's writes to those rows
+queue behind it. Here each batch locks at most ``batch_size`` rows for a few
+milliseconds, under a short ``lock_timeout`` (a blocked batch fails fast and is retried),
+and records its position in ``alembic_batch_checkpoint`` in the same transaction, so a
+killed run resumes exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+
+from common.ops import checkpoint
+from common.ops._support import (
+    DEFAULT_LOCK_TIMEOUT_MS,
+    LOCK_ERRORS,
+    OperationError,
+    as_clause,
+    column_of,
+    dialect_name,
+    own_transactions,
+    reflect_table,
+    set_local_lock_timeout,
+    sqlstate,
+)
+from common.ops.keyset import next_bound, primary_key, range_condition
+from common.ops.progress import Progress
+from common.output import say
+
+LOCK_RETRIES = 5
+
+# builds the batch statement for a key-range condition (None: the job's identity)
+StatementBuilder = Callable[[sa.Table, Any], sa.Executable]
+
+
+@dataclass
+class BatchResult:
+    """What a batched job did: rows changed (or, in a dry run, rows that would change)."""
+
+    rows: int
+    batches: int
+    seconds: float
+    longest_batch_seconds: float
+    dry_run: bool = False
+
+
+def batch_update(
+    connection: Connection,
+    table_name: str,
+    values: Mapping[str, Any],
+    where: Any = None,
+    batch_size: int = 10_000,
+    pause: float = 0.0,
+    *,
+    schema: str | None = None,
+    dry_run: bool = False,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+) -> BatchResult:
+    """UPDATE ``table_name`` SET ``values`` WHERE ``where``, in primary-key batches.
+
+    ``values`` maps column names to Python values or SQL expressions (``sa.text(...)``,
+    ``sa.column("a") + 1``); ``where`` is a SQL expression or SQL text.
+    """
+
+    def build(table: sa.Table, key_range: Any) -> sa.Executable:
+        _check_columns(table, values)
+        return sa.update(table).where(*_conditions(key_range, where)).values(**dict(values))
+
+    return _run(
+        connection,
+        "batch_update",
+        table_name,
+        schema,
+        build,
+        where,
+        batch_size,
+        pause,
+        dry_run,
+        lock_timeout_ms,
+    )
+
+
+def batch_delete(
+    connection: Connection,
+    table_name: str,
+    where: Any,
+    batch_size: int = 10_000,
+    pause: float = 0.0,
+    *,
+    schema: str | None = None,
+    dry_run: bool = False,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+) -> BatchResult:
+    """DELETE FROM ``table_name`` WHERE ``where``, in primary-key batches."""
+    if where is None:
+        raise OperationError(
+            f"batch_delete on {table_name!r} has no where condition.",
+            'pass where="..." (where=sa.true() deletes every row, on purpose).',
+        )
+
+    def build(table: sa.Table, key_range: Any) -> sa.Executable:
+        return sa.delete(table).where(*_conditions(key_range, where))
+
+    return _run(
+        connection,
+        "batch_delete",
+        table_name,
+        schema,
+        build,
+        where,
+        batch_size,
+        pause,
+        dry_run,
+        lock_timeout_ms,
+    )
+
+
+def batch_copy_column(
+    connection: Connection,
+    table_name: str,
+    source_column: str,
+    target_column: str,
+    using: Any = None,
+    batch_size: int = 10_000,
+    *,
+    pause: float = 0.0,
+    where: Any = None,
+    schema: str | None = None,
+    dry_run: bool = False,
+    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+) -> BatchResult:
+    """Copy ``source_column`` into ``target_column`` (through ``using``), in batches.
+
+    The usual second step of a type change without a rewrite under lock: add the new
+    column, copy in batches, switch the application, drop the old column. ``using`` is
+    a SQL expression or text such as ``"CAST(price AS numeric(12, 2))"``.
+    """
+
+    def build(table: sa.Table, key_range: Any) -> sa.Executable:
+        source = column_of(table, source_column)
+        column_of(table, target_column)
+        value = source if using is None else as_clause(using)
+        return sa.update(table).where(*_conditions(key_range, where)).values({target_column: value})
+
+    return _run(
+        connection,
+        "batch_copy_column",
+        table_name,
+        schema,
+        build,
+        where,
+        batch_size,
+        pause,
+        dry_run,
+        lock_timeout_ms,
+    )
+
+
+def _conditions(key_range: Any, where: Any) -> list:
+    return [c for c in (key_range, as_clause(where)) if c is not None]
+
+
+def _check_columns(table: sa.Table, values: Mapping[str, Any]) -> None:
+    if not values:
+        raise OperationError(f"batch_update on {table.name!r} sets no column.", "pass values.")
+    for name in values:
+        column_of(table, name)
+
+
+def _check_arguments(batch_size: int, pause: float) -> None:
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise OperationError(
+            f"batch_size must be a positive integer, not {batch_size!r}.",
+            "use the default 10_000 or a value like 1_000 for wide rows.",
+        )
+    if pause < 0:
+        raise OperationError(f"pause must be >= 0 seconds, not {pause!r}.", "use e.g. 0.1.")
+
+
+def _run(
+    connection: Connection,
+    kind: str,
+    table_name: str,
+    schema: str | None,
+    build: StatementBuilder,
+    where: Any,
+    batch_size: int,
+    pause: float,
+    dry_run: bool,
+    lock_timeout_ms: int,
+) -> BatchResult:
+    _check_arguments(batch_size, pause)
+    with own_transactions(connection) as conn:
+        with conn.begin():
+            table = reflect_table(conn, table_name, schema)
+            primary_key(table)
+            template = build(table, None)
+        if dry_run:
+            return _dry_run(conn, kind, table, where, batch_size)
+        job = checkpoint.start(conn, checkpoint.job_id(conn, kind, template), table.name)
+        if job.resumed:
+            say(f"  {kind} {table.name}: resuming after {job.rows_done:,} rows done earlier")
+        report = Progress(f"{kind} {table.name}", _estimated_rows(conn, table))
+        walker = _Walker(conn, table, build, batch_size, lock_timeout_ms, job)
+        try:
+            with _mysql_lock_wait(conn, lock_timeout_ms):
+                while (batch := walker.next_batch()) is not None:
+                    report.batch(*batch)
+                    if pause:
+                        time.sleep(pause)
+        finally:
+            report.close()
+        resumed_rows = job.rows_done - report.changed
+        checkpoint.finish(conn, job)
+        report.summary(resumed_rows)
+        elapsed = time.perf_counter() - report.started
+        return BatchResult(job.rows_done, report.batches, elapsed, report.longest)
+
+
+class _Walker:
+    """One batch per call: bound, statement, checkpoint, all in one short transaction."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        table: sa.Table,
+        build: StatementBuilder,
+        batch_size: int,
+        lock_timeout_ms: int,
+        job: checkpoint.Checkpoint,
+    ) -> None:
+        self.conn = conn
+        self.table = table
+        self.build = build
+        self.batch_size = batch_size
+        self.lock_timeout_ms = lock_timeout_ms
+        self.job = job
+        self.dialect = dialect_name(conn)
+        self.key = primary_key(table)
+
+    def next_batch(self) -> tuple[int, int, float] | None:
+        """(keys walked, rows changed, seconds), or None when the table is done."""
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                return self._attempt()
+            except DBAPIError as exc:
+                if sqlstate(exc) not in LOCK_ERRORS:
+                    raise
+                if attempt == LOCK_RETRIES:
+                    raise OperationError(
+                        f"a batch on {self.table.name!r} waited for locks longer than "
+                        f"{self.lock_timeout_ms} ms, {LOCK_RETRIES + 1} times in a row.",
+                        "run update-db again when the table is quieter (it resumes), or "
+                        "pass a smaller batch_size.",
+                    ) from None
+                time.sleep(0.05 * 2**attempt)
+        return None
+
+    def _attempt(self) -> tuple[int, int, float] | None:
+        started = time.perf_counter()
+        bound = next_bound(self.table, self.job.last_key, self.batch_size, self.dialect)
+        with self.conn.begin():
+            set_local_lock_timeout(self.conn, self.lock_timeout_ms)
+            row = self.conn.execute(bound).first()
+            if row is None:
+                return None
+            upto, walked = tuple(row[:-1]), row[-1]
+            key_range = range_condition(self.key, self.job.last_key, upto, self.dialect)
+            changed = self.conn.execute(self.build(self.table, key_range)).rowcount
+            checkpoint.save(self.conn, self.job, upto, changed)
+        return walked, changed, time.perf_counter() - started
+
+
+def _dry_run(conn: Connection, kind: str, table: sa.Table, where: Any, batch_size: int):
+    started = time.perf_counter()
+    query = sa.select(sa.func.count()).select_from(table)
+    if where is not None:
+        query = query.where(as_clause(where))
+    with conn.begin():
+        rows = conn.execute(query).scalar_one()
+        total = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+    batches = math.ceil(total / batch_size)
+    say(
+        f"  {kind} {table.name} (dry run): {rows:,} of {total:,} rows match; "
+        f"{batches:,} batches of {batch_size:,}; nothing changed"
+    )
+    return BatchResult(rows, batches, time.perf_counter() - started, 0.0, dry_run=True)
+
+
+def _estimated_rows(conn: Connection, table: sa.Table) -> int | None:
+    """The planner's row estimate (free) on PostgreSQL / MySQL; count(*) on SQLite."""
+    dialect = dialect_name(conn)
+    with conn.begin():
+        if dialect == "postgresql":
+            name = conn.dialect.identifier_preparer.format_table(table)
+            query = sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:n)")
+            return conn.execute(query, {"n": name}).scalar()
+        if dialect == "mysql":
+            query = sa.text(
+                "SELECT table_rows FROM information_schema.tables "
+                "WHERE table_schema = DATABASE() AND table_name = :n"
+            )
+            return conn.execute(query, {"n": table.name}).scalar()
+        return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+
+
+class _mysql_lock_wait:
+    """innodb_lock_wait_timeout (whole seconds) for the job's session on MySQL/MariaDB."""
+
+    def __init__(self, conn: Connection, lock_timeout_ms: int) -> None:
+        self.conn = conn
+        self.seconds = max(1, math.ceil(lock_timeout_ms / 1000))
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        if dialect_name(self.conn) != "mysql":
+            return
+        with self.conn.begin():
+            self.previous = self.conn.execute(
+                sa.text("SELECT @@SESSION.innodb_lock_wait_timeout")
+            ).scalar()
+            self.conn.execute(
+                sa.text("SET SESSION innodb_lock_wait_timeout = :s"), {"s": self.seconds}
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            with self.conn.begin():
+                self.conn.execute(
+                    sa.text("SET SESSION innodb_lock_wait_timeout = :s"),
+                    {"s": int(self.previous)},
+                )

@@ -1,0 +1,251 @@
+"""``op.<name>`` for the NOT VALID constraint helpers, SET NOT NULL and unique constraints.
+
+Each runs in ``autocommit_block()`` so every step is a short transaction of its own
+(see ``common.ops.constraints`` for why that matters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from alembic.autogenerate import renderers
+from alembic.operations import MigrateOperation, Operations, ops
+
+from common.ops import constraints
+
+
+def _in_autocommit(operations: Operations, online, offline_sql: str) -> None:
+    context = operations.get_context()
+    with context.autocommit_block():
+        if context.as_sql:
+            operations.execute(offline_sql)
+        else:
+            online(operations.get_bind())
+
+
+@Operations.register_operation("create_check_constraint_not_valid")
+class CreateCheckConstraintNotValidOp(MigrateOperation):
+    """ADD CONSTRAINT ... CHECK NOT VALID (validate later with op.validate_constraint)."""
+
+    def __init__(self, constraint_name: str, table_name: str, condition: Any) -> None:
+        self.constraint_name = constraint_name
+        self.table_name = table_name
+        self.condition = condition
+
+    @classmethod
+    def create_check_constraint_not_valid(
+        cls, operations: Operations, constraint_name: str, table_name: str, condition: Any
+    ):
+        """Add a CHECK constraint without scanning the table."""
+        return operations.invoke(cls(constraint_name, table_name, condition))
+
+    def reverse(self) -> ops.DropConstraintOp:
+        return ops.DropConstraintOp(self.constraint_name, self.table_name, type_="check")
+
+
+@Operations.register_operation("create_foreign_key_not_valid")
+class CreateForeignKeyNotValidOp(MigrateOperation):
+    """ADD CONSTRAINT ... FOREIGN KEY NOT VALID (validate later with op.validate_constraint)."""
+
+    def __init__(
+        self,
+        constraint_name: str,
+        source_table: str,
+        referent_table: str,
+        local_cols: Sequence[str],
+        remote_cols: Sequence[str],
+        ondelete: str | None = None,
+        onupdate: str | None = None,
+    ) -> None:
+        self.constraint_name = constraint_name
+        self.source_table = source_table
+        self.referent_table = referent_table
+        self.local_cols = list(local_cols)
+        self.remote_cols = list(remote_cols)
+        self.ondelete = ondelete
+        self.onupdate = onupdate
+
+    @classmethod
+    def create_foreign_key_not_valid(
+        cls,
+        operations: Operations,
+        constraint_name: str,
+        source_table: str,
+        referent_table: str,
+        local_cols: Sequence[str],
+        remote_cols: Sequence[str],
+        ondelete: str | None = None,
+        onupdate: str | None = None,
+    ):
+        """Add a foreign key without scanning the table."""
+        op = cls(
+            constraint_name,
+            source_table,
+            referent_table,
+            local_cols,
+            remote_cols,
+            ondelete,
+            onupdate,
+        )
+        return operations.invoke(op)
+
+    def reverse(self) -> ops.DropConstraintOp:
+        return ops.DropConstraintOp(self.constraint_name, self.source_table, type_="foreignkey")
+
+
+@Operations.register_operation("validate_constraint")
+class ValidateConstraintOp(MigrateOperation):
+    """VALIDATE CONSTRAINT in its own transaction (no-op where NOT VALID does not exist)."""
+
+    def __init__(self, constraint_name: str, table_name: str) -> None:
+        self.constraint_name = constraint_name
+        self.table_name = table_name
+
+    @classmethod
+    def validate_constraint(cls, operations: Operations, constraint_name: str, table_name: str):
+        """Check the old rows against a NOT VALID constraint without blocking writes."""
+        return operations.invoke(cls(constraint_name, table_name))
+
+
+@Operations.register_operation("set_not_null_safely")
+class SetNotNullSafelyOp(MigrateOperation):
+    """SET NOT NULL through a validated CHECK, so no long ACCESS EXCLUSIVE scan."""
+
+    def __init__(self, table_name: str, column_name: str) -> None:
+        self.table_name = table_name
+        self.column_name = column_name
+
+    @classmethod
+    def set_not_null_safely(cls, operations: Operations, table_name: str, column_name: str):
+        """Make a column NOT NULL without blocking writes for a full scan."""
+        return operations.invoke(cls(table_name, column_name))
+
+    def reverse(self) -> ops.AlterColumnOp:
+        return ops.AlterColumnOp(self.table_name, self.column_name, modify_nullable=True)
+
+
+@Operations.register_operation("add_unique_constraint_concurrently")
+class AddUniqueConstraintConcurrentlyOp(MigrateOperation):
+    """Unique index built concurrently, then ADD CONSTRAINT ... UNIQUE USING INDEX."""
+
+    def __init__(self, constraint_name: str, table_name: str, columns: Sequence[str]) -> None:
+        self.constraint_name = constraint_name
+        self.table_name = table_name
+        self.columns = list(columns)
+
+    @classmethod
+    def add_unique_constraint_concurrently(
+        cls, operations: Operations, constraint_name: str, table_name: str, columns: Sequence[str]
+    ):
+        """Add a unique constraint without blocking writes during the index build."""
+        return operations.invoke(cls(constraint_name, table_name, columns))
+
+    def reverse(self) -> ops.DropConstraintOp:
+        return ops.DropConstraintOp(self.constraint_name, self.table_name, type_="unique")
+
+
+@Operations.implementation_for(CreateCheckConstraintNotValidOp)
+def _check(operations: Operations, op: CreateCheckConstraintNotValidOp) -> None:
+    _in_autocommit(
+        operations,
+        lambda conn: constraints.create_check_constraint_not_valid(
+            conn, op.constraint_name, op.table_name, op.condition
+        ),
+        f"ALTER TABLE {op.table_name} ADD CONSTRAINT {op.constraint_name} "
+        f"CHECK ({op.condition}) NOT VALID",
+    )
+
+
+@Operations.implementation_for(CreateForeignKeyNotValidOp)
+def _foreign_key(operations: Operations, op: CreateForeignKeyNotValidOp) -> None:
+    _in_autocommit(
+        operations,
+        lambda conn: constraints.create_foreign_key_not_valid(
+            conn,
+            op.constraint_name,
+            op.source_table,
+            op.referent_table,
+            op.local_cols,
+            op.remote_cols,
+            op.ondelete,
+            op.onupdate,
+        ),
+        f"ALTER TABLE {op.source_table} ADD CONSTRAINT {op.constraint_name} FOREIGN KEY "
+        f"({', '.join(op.local_cols)}) REFERENCES {op.referent_table} "
+        f"({', '.join(op.remote_cols)}) NOT VALID",
+    )
+
+
+@Operations.implementation_for(ValidateConstraintOp)
+def _validate(operations: Operations, op: ValidateConstraintOp) -> None:
+    _in_autocommit(
+        operations,
+        lambda conn: constraints.validate_constraint(conn, op.constraint_name, op.table_name),
+        f"ALTER TABLE {op.table_name} VALIDATE CONSTRAINT {op.constraint_name}",
+    )
+
+
+@Operations.implementation_for(SetNotNullSafelyOp)
+def _set_not_null(operations: Operations, op: SetNotNullSafelyOp) -> None:
+    _in_autocommit(
+        operations,
+        lambda conn: constraints.set_not_null_safely(conn, op.table_name, op.column_name),
+        f"ALTER TABLE {op.table_name} ALTER COLUMN {op.column_name} SET NOT NULL",
+    )
+
+
+@Operations.implementation_for(AddUniqueConstraintConcurrentlyOp)
+def _unique(operations: Operations, op: AddUniqueConstraintConcurrentlyOp) -> None:
+    _in_autocommit(
+        operations,
+        lambda conn: constraints.add_unique_constraint_concurrently(
+            conn, op.constraint_name, op.table_name, op.columns
+        ),
+        f"CREATE UNIQUE INDEX CONCURRENTLY {op.constraint_name} ON {op.table_name} "
+        f"({', '.join(op.columns)}); ALTER TABLE {op.table_name} ADD CONSTRAINT "
+        f"{op.constraint_name} UNIQUE USING INDEX {op.constraint_name}",
+    )
+
+
+def _text(value: Any) -> str:
+    return repr(value if isinstance(value, str) else str(getattr(value, "text", value)))
+
+
+@renderers.dispatch_for(CreateCheckConstraintNotValidOp)
+def _render_check(autogen_context: Any, op: CreateCheckConstraintNotValidOp) -> str:
+    return (
+        f"op.create_check_constraint_not_valid({op.constraint_name!r}, {op.table_name!r}, "
+        f"{_text(op.condition)})"
+    )
+
+
+@renderers.dispatch_for(CreateForeignKeyNotValidOp)
+def _render_foreign_key(autogen_context: Any, op: CreateForeignKeyNotValidOp) -> str:
+    extras = "".join(
+        f", {name}={value!r}"
+        for name, value in (("ondelete", op.ondelete), ("onupdate", op.onupdate))
+        if value
+    )
+    return (
+        f"op.create_foreign_key_not_valid({op.constraint_name!r}, {op.source_table!r}, "
+        f"{op.referent_table!r}, {op.local_cols!r}, {op.remote_cols!r}{extras})"
+    )
+
+
+@renderers.dispatch_for(ValidateConstraintOp)
+def _render_validate(autogen_context: Any, op: ValidateConstraintOp) -> str:
+    return f"op.validate_constraint({op.constraint_name!r}, {op.table_name!r})"
+
+
+@renderers.dispatch_for(SetNotNullSafelyOp)
+def _render_set_not_null(autogen_context: Any, op: SetNotNullSafelyOp) -> str:
+    return f"op.set_not_null_safely({op.table_name!r}, {op.column_name!r})"
+
+
+@renderers.dispatch_for(AddUniqueConstraintConcurrentlyOp)
+def _render_unique(autogen_context: Any, op: AddUniqueConstraintConcurrentlyOp) -> str:
+    return (
+        f"op.add_unique_constraint_concurrently({op.constraint_name!r}, {op.table_name!r}, "
+        f"{op.columns!r})"
+    )

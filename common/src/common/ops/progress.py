@@ -1,0 +1,111 @@
+"""Progress of a batched job: a rich bar on a terminal, log lines otherwise, a summary.
+
+Log lines (stderr, at most one every ``interval`` seconds) carry rows done, rows/s and an
+ETA so a CI log or ``kubectl logs`` shows the job is alive and when it will end. The
+final summary also reports the longest batch, which is the longest time a batch held
+its row locks.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from common.output import say
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class Progress:
+    """Counts keys walked and rows changed; ``total`` is the (estimated) key count."""
+
+    def __init__(
+        self, label: str, total: int | None, *, interval: float = 5.0, tty: bool | None = None
+    ) -> None:
+        self.label = label
+        self.total = total if total and total > 0 else None
+        self.interval = interval
+        self.started = time.perf_counter()
+        self.last_log = self.started
+        self.walked = 0
+        self.changed = 0
+        self.batches = 0
+        self.longest = 0.0
+        self._bar: Any = None
+        if sys.stderr.isatty() if tty is None else tty:
+            self._start_bar()
+
+    def _start_bar(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as RichProgress
+
+        self._bar = RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task(self.label, total=self.total)
+
+    def batch(self, walked: int, changed: int, seconds: float) -> None:
+        self.walked += walked
+        self.changed += changed
+        self.batches += 1
+        self.longest = max(self.longest, seconds)
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.walked)
+            return
+        now = time.perf_counter()
+        if now - self.last_log >= self.interval:
+            self.last_log = now
+            say(self.status_line(now))
+
+    def rate(self, now: float | None = None) -> float:
+        elapsed = (now or time.perf_counter()) - self.started
+        return self.walked / elapsed if elapsed > 0 else 0.0
+
+    def status_line(self, now: float | None = None) -> str:
+        rate = self.rate(now)
+        line = f"  {self.label}: {self.changed:,} rows changed, {self.walked:,} scanned"
+        if self.total:
+            line += f" of ~{self.total:,}"
+        line += f", {rate:,.0f} rows/s"
+        if self.total and rate > 0:
+            line += f", ETA {_duration(max(0, self.total - self.walked) / rate)}"
+        return line
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def summary(self, resumed_rows: int = 0) -> str:
+        self.close()
+        elapsed = time.perf_counter() - self.started
+        rate = self.walked / elapsed if elapsed > 0 else 0.0
+        line = (
+            f"  {self.label}: {self.changed:,} rows changed in {self.batches:,} batches, "
+            f"{elapsed:.1f} s ({rate:,.0f} rows/s scanned), "
+            f"longest batch {self.longest * 1000:.0f} ms"
+        )
+        if resumed_rows:
+            line += f" (resumed after {resumed_rows:,} rows done earlier)"
+        say(line)
+        return line
