@@ -4,8 +4,8 @@ A renamed table or column keeps the indexes, constraints and sequences named aft
 name; the workbench renames them to what the naming convention gives for the new name, so
 the schema matches a fresh ``create_all`` of the models. PostgreSQL renames each in place
 (a catalog change, no rewrite). MySQL/MariaDB rename indexes in place and re-create foreign
-keys and CHECK constraints under the new name; SQLite re-creates indexes (its constraints
-keep their names: SQLite cannot rename them without copying the table).
+keys and CHECK constraints under the new name; SQLite re-creates indexes (constraints
+are renamed by copying the table in batch mode, as every SQLite ALTER is).
 """
 
 from __future__ import annotations
@@ -149,6 +149,37 @@ def _rename_constraint(operations: Operations, operation: RenameConstraintOp) ->
         )
     elif dialect in ("mysql", "mariadb"):
         _recreate_mysql_constraint(operations, operation)
+    elif dialect == "sqlite":
+        _recreate_sqlite_constraint(operations, operation)
+
+
+def _recreate_sqlite_constraint(operations: Operations, operation: RenameConstraintOp) -> None:
+    """SQLite: copy the table (batch mode) with the constraint under its new name."""
+    table, old, new = operation.table_name, operation.old_name, operation.new_name
+    inspector = inspect(operations.get_bind())
+    unique = next((u for u in inspector.get_unique_constraints(table) if u["name"] == old), None)
+    fk = next((f for f in inspector.get_foreign_keys(table) if f["name"] == old), None)
+    check = next((c for c in inspector.get_check_constraints(table) if c["name"] == old), None)
+    if unique is None and fk is None and check is None:
+        return
+    with operations.batch_alter_table(table, recreate="always") as batch:
+        if unique is not None:
+            batch.drop_constraint(old, type_="unique")
+            batch.create_unique_constraint(new, unique["column_names"])
+        elif fk is not None:
+            options = fk.get("options") or {}
+            batch.drop_constraint(old, type_="foreignkey")
+            batch.create_foreign_key(
+                new,
+                fk["referred_table"],
+                fk["constrained_columns"],
+                fk["referred_columns"],
+                ondelete=options.get("ondelete"),
+                onupdate=options.get("onupdate"),
+            )
+        else:
+            batch.drop_constraint(old, type_="check")
+            batch.create_check_constraint(new, check["sqltext"])
 
 
 def _recreate_mysql_constraint(operations: Operations, operation: RenameConstraintOp) -> None:

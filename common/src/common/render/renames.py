@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic.autogenerate import produce_migrations
+from alembic.autogenerate import produce_migrations, renderers
 from alembic.migration import MigrationContext
 from alembic.operations import ops
 from sqlalchemy import Column, MetaData
@@ -44,6 +44,12 @@ class RenameTableOp(ops.RenameTableOp):
 
     def reverse(self) -> RenameTableOp:
         return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
+
+
+@renderers.dispatch_for(RenameTableOp)
+def _render_rename_table(autogen_context: Any, op: RenameTableOp) -> str:
+    schema = f", schema={op.schema!r}" if op.schema else ""
+    return f"op.rename_table({op.table_name!r}, {op.new_table_name!r}{schema})"
 
 
 def _type_text(column: Column, dialect: Any) -> str:
@@ -170,8 +176,7 @@ def _compare_renamed_table(context, old: str, new: str) -> ops.ModifyTableOps | 
     metadata: MetaData = context.opts["target_metadata"]
     copy = MetaData(naming_convention=metadata.naming_convention)
     for table in metadata.tables.values():
-        if table.name != new:
-            table.to_metadata(copy)
+        table.to_metadata(copy)  # the new name stays too: foreign keys to it resolve
     metadata.tables[new].to_metadata(copy, name=old)
 
     def only_old(name: str | None, type_: str, parent_names: dict) -> bool:
