@@ -37,8 +37,7 @@ TASK_COLUMNS_RENAMED = TASK_V1.replace("title: str", "name: str").replace("code:
 
 SEED = [
     "INSERT INTO owner (id, email) VALUES (1, 'a@example.com')",
-    "INSERT INTO task (id, title, code, owner_id) VALUES (1, 'first', 'A-1', 1), "
-    "(2, 'second', 'A-2', 1)",
+    "INSERT INTO task (title, code, owner_id) VALUES ('first', 'A-1', 1), ('second', 'A-2', 1)",
 ]
 
 
