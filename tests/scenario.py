@@ -9,6 +9,7 @@ and the caller checks the rows at each point.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -70,6 +71,15 @@ def assert_same_schema(actual: dict, expected: dict) -> None:
             if mine.get(part) != theirs.get(part):
                 problems.append(f"{table}.{part}: {mine.get(part)!r} != {theirs.get(part)!r}")
     assert not problems, "schemas differ:\n" + "\n".join(problems)
+
+
+def compact(source: str) -> str:
+    """Script text without whitespace, quotes unified, no magic trailing commas.
+
+    Lets tests look for a call however ruff wrapped it.
+    """
+    flat = re.sub(r"\s+", "", source).replace('"', "'")
+    return flat.replace(",)", ")").replace(",]", "]")
 
 
 def query(url: URL, sql: str) -> list[tuple]:
