@@ -16,13 +16,16 @@ KEY = "review"
 
 
 def add_note(op: MigrateOperation, text: str) -> None:
-    notes = op.info.setdefault(KEY, [])
+    if KEY not in (op.info or {}):
+        # a table op's ``info`` is its Table's ``info`` dict: never write notes into that
+        op.info = {**(op.info or {}), KEY: []}
+    notes = op.info[KEY]
     if text not in notes:
         notes.append(text)
 
 
 def notes_of(op: MigrateOperation) -> list[str]:
-    return list(op.info.get(KEY, []))
+    return list((op.info or {}).get(KEY, []))
 
 
 class ReviewNoteOp(MigrateOperation):

@@ -39,7 +39,7 @@ def regroup(container: ops.OpContainer, replace: Replacer) -> None:
             if group:
                 result.append(ops.ModifyTableOps(op.table_name, group, schema=op.schema))
                 group = []
-            if replacement and inner.info.get(KEY):
+            if replacement and (inner.info or {}).get(KEY):
                 replacement[0].info.setdefault(KEY, []).extend(inner.info[KEY])
             result.extend(replacement)
         if group:
