@@ -7,6 +7,11 @@ real command line, applies it, compares the schema (names included) with a fresh
 
 from __future__ import annotations
 
+import os
+import pty
+import subprocess
+import sys
+
 import pytest
 
 from tests.scenario import Scenario, compact, execute, query
@@ -158,3 +163,42 @@ def test_a_hint_that_matches_nothing_is_refused_and_writes_nothing(project, sqli
     )
     assert "Traceback" not in result.output
     assert len(project.revision_files()) == 1
+
+
+def _create_migration_on_a_terminal(project, answer: str):
+    """``create-migration`` with a pseudo-terminal as stdin, ``answer`` typed in advance."""
+    master, terminal = pty.openpty()
+    try:
+        os.write(master, answer.encode())
+        return subprocess.run(
+            [sys.executable, "-m", "common", "create-migration", "Rename title"],
+            cwd=project.root,
+            env=project.env,
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    finally:
+        os.close(terminal)
+        os.close(master)
+
+
+@pytest.mark.parametrize("answer", ["y\n", "n\n"])
+def test_on_a_terminal_a_same_shape_drop_and_add_is_asked_about(project, sqlite_url, answer):
+    project.use_database(sqlite_url)
+    project.write_models(TASK_V1)
+    project.ok("create-migration", "Old models")
+    project.ok("update-db")
+    project.write_models(TASK_V1.replace("title: str", "name: str"))
+    result = _create_migration_on_a_terminal(project, answer)
+    assert result.returncode == 0, result.stderr
+    assert "Did you rename task.title to task.name? [y/N]" in result.stderr
+    assert result.stdout.strip() == str(project.revision_files()[-1])
+    script = compact(project.revision_files()[-1].read_text())
+    if answer == "y\n":
+        assert "new_column_name='name'" in script
+        assert "drop_column('title')" not in script
+    else:
+        assert "new_column_name" not in script
+        assert "--renametask.title=name" in script
