@@ -60,8 +60,15 @@ class _TableRewriter:
         self.result: list[ops.MigrateOperation] = []
         self.group: list[ops.MigrateOperation] = []
         self.stops: list[ops.MigrateOperation] = []
+        self.backfills: list[ops.MigrateOperation] = []
+        self.not_null: list[ops.MigrateOperation] = []
 
     def rewrite(self) -> list[ops.MigrateOperation]:
+        """The table's other changes, then every backfill, then every SET NOT NULL.
+
+        Grouped so SQLite copies the table at most twice and PostgreSQL scans it once
+        per backfilled column.
+        """
         for op in self.table_ops.ops:
             if isinstance(op, ops.AddColumnOp) and self._needs_backfill(op.column):
                 self._add_not_null_column(op)
@@ -70,6 +77,12 @@ class _TableRewriter:
             else:
                 self.group.append(op)
         self._flush()
+        self.result += self.backfills
+        if self.dialect == "postgresql":
+            self.result += self.not_null
+        elif self.not_null:
+            schema = self.table_ops.schema
+            self.result.append(ops.ModifyTableOps(self.table, self.not_null, schema=schema))
         return self.result
 
     def _flush(self) -> None:
@@ -77,10 +90,6 @@ class _TableRewriter:
             copy = ops.ModifyTableOps(self.table, self.group, schema=self.table_ops.schema)
             self.result.append(copy)
             self.group = []
-
-    def _emit(self, op: ops.MigrateOperation) -> None:
-        self._flush()
-        self.result.append(op)
 
     @staticmethod
     def _needs_backfill(column: Column) -> bool:
@@ -120,7 +129,7 @@ class _TableRewriter:
             f"with {value!r} in batches, then set NOT NULL",
         )
         self.group.append(added)
-        self._emit(self._backfill(column.name, value))
+        self.backfills.append(self._backfill(column.name, value))
         server_default = column.server_default.arg if column.server_default is not None else None
         self._set_not_null_step(column.name, column.type, server_default, op.schema)
 
@@ -152,7 +161,7 @@ class _TableRewriter:
             self.group.append(op)
         type_ = op.modify_type if op.modify_type is not None else op.existing_type
         if value is not None:
-            self._emit(self._backfill(op.column_name, value))
+            self.backfills.append(self._backfill(op.column_name, value))
         step = self._set_not_null_step(op.column_name, type_, server_default, op.schema)
         if value is None:
             add_note(
@@ -170,7 +179,7 @@ class _TableRewriter:
     def _set_not_null_step(self, column: str, type_, server_default, schema):
         if self.dialect == "postgresql":
             step = WorkbenchCall("set_not_null_safely", self.table, (self.table, column))
-            self._emit(step)
+            self.not_null.append(step)
             return step
         alter = ops.AlterColumnOp(
             self.table,
@@ -181,9 +190,7 @@ class _TableRewriter:
             existing_nullable=True,
             modify_nullable=False,
         )
-        self._flush()
-        self.group.append(alter)
-        self._flush()
+        self.not_null.append(alter)
         return alter
 
 
