@@ -130,3 +130,26 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     for var in ("DATABASE_URL", "WORKBENCH_MODELS_MODULE"):
         monkeypatch.delenv(var, raising=False)
     return ScratchProject(root, dict(os.environ))
+
+
+@pytest.fixture
+def fresh_url(dialect: str, request: pytest.FixtureRequest, tmp_path: Path):
+    """Another empty database of the same kind as ``any_url`` (for ``create_all``)."""
+    made: list[tuple[object, URL]] = []
+    counter = iter(range(1000))
+
+    def make() -> URL:
+        if dialect == "sqlite":
+            return URL.create("sqlite", database=str(tmp_path / f"fresh{next(counter)}.db"))
+        server = (
+            _postgres(dialect)
+            if dialect.startswith("pg-")
+            else (request.getfixturevalue("mysql_server"))
+        )
+        url = server.create_database()
+        made.append((server, url))
+        return url
+
+    yield make
+    for server, url in made:
+        server.drop_database(url)

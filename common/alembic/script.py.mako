@@ -1,4 +1,9 @@
 """${message}
+<% review = context.get("config").attributes.get("workbench_review_header") if context.get("config") is not None else None %>\
+% if review:
+
+${review}
+% endif
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}

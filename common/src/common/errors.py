@@ -43,6 +43,10 @@ class InvalidInputError(WorkbenchError):
     """A command argument is unusable (empty message, unknown revision...)."""
 
 
+class MigrationStoppedError(WorkbenchError):
+    """A revision stops on purpose (``op.stop_migration``): it needs a hand-written step."""
+
+
 def describe_exception(exc: BaseException) -> str:
     """``ImportError: No module named x (models.py:3)``: the error and where it was raised."""
     frames = traceback.extract_tb(exc.__traceback__)

@@ -19,6 +19,9 @@ from common.errors import InvalidInputError, RevisionStateError
 from common.models import load_metadata
 from common.output import emit, say
 from common.render import RESULT, SKIP_EMPTY
+from common.render.questioner import ATTRIBUTE as QUESTIONER
+from common.render.questioner import questioner_for
+from common.render.renames import RENAMES
 from common.revisions import (
     build_config,
     database_state,
@@ -109,7 +112,13 @@ def create_migration(message: str, renames: list[str] | None = None, empty: bool
     with open_session(settings) as session:
         single_head(session.script)
         _bring_to_head(session)
-        session.config.attributes.update({SKIP_EMPTY: True, "renames": rename_hints})
+        session.config.attributes.update(
+            {
+                SKIP_EMPTY: True,
+                RENAMES: rename_hints,
+                QUESTIONER: questioner_for(rename_hints),
+            }
+        )
         with _quiet_hooks():
             written = command.revision(
                 session.config,

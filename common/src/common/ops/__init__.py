@@ -23,11 +23,17 @@ from common.ops.indexes import (
     drop_index_concurrently,
     reindex_concurrently,
 )
+from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequenceOp
+from common.ops.stop import StopMigrationOp
 
 __all__ = [
     "BatchResult",
     "DropEnumTypeOp",
     "OperationError",
+    "RenameConstraintOp",
+    "RenameIndexOp",
+    "RenameSequenceOp",
+    "StopMigrationOp",
     "add_unique_constraint_concurrently",
     "batch_copy_column",
     "batch_delete",

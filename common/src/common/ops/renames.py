@@ -1,0 +1,250 @@
+"""``op.rename_index``, ``op.rename_constraint``, ``op.rename_sequence``: keep names in step.
+
+A renamed table or column keeps the indexes, constraints and sequences named after its old
+name; the workbench renames them to what the naming convention gives for the new name, so
+the schema matches a fresh ``create_all`` of the models. PostgreSQL renames each in place
+(a catalog change, no rewrite). MySQL/MariaDB rename indexes in place and re-create foreign
+keys and CHECK constraints under the new name; SQLite re-creates indexes (constraints
+are renamed by copying the table in batch mode, as every SQLite ALTER is).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import renderers
+from alembic.operations import MigrateOperation, Operations
+from sqlalchemy import inspect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import DDLElement
+
+
+class _RenameDDL(DDLElement):
+    """``ALTER <kind> <old> RENAME TO <new>`` with quoted identifiers."""
+
+    def __init__(self, template: str, *names: str) -> None:
+        self.template = template
+        self.names = names
+
+
+@compiles(_RenameDDL)
+def _compile_rename(element: _RenameDDL, compiler: Any, **kw: Any) -> str:
+    quote = compiler.preparer.quote
+    return element.template.format(*(quote(name) for name in element.names))
+
+
+@Operations.register_operation("rename_index")
+class RenameIndexOp(MigrateOperation):
+    """Rename index ``old_name`` of ``table_name`` to ``new_name``."""
+
+    def __init__(self, old_name: str, new_name: str, table_name: str) -> None:
+        self.old_name = old_name
+        self.new_name = new_name
+        self.table_name = table_name
+
+    @classmethod
+    def rename_index(cls, operations: Operations, old_name: str, new_name: str, table_name: str):
+        return operations.invoke(cls(old_name, new_name, table_name))
+
+    def reverse(self) -> RenameIndexOp:
+        return RenameIndexOp(self.new_name, self.old_name, self.table_name)
+
+    def describe(self) -> str:
+        return f"rename index {self.old_name} to {self.new_name} on {self.table_name}"
+
+
+@Operations.register_operation("rename_constraint")
+class RenameConstraintOp(MigrateOperation):
+    """Rename constraint ``old_name`` of ``table_name`` to ``new_name``."""
+
+    def __init__(self, table_name: str, old_name: str, new_name: str) -> None:
+        self.table_name = table_name
+        self.old_name = old_name
+        self.new_name = new_name
+
+    @classmethod
+    def rename_constraint(
+        cls, operations: Operations, table_name: str, old_name: str, new_name: str
+    ):
+        return operations.invoke(cls(table_name, old_name, new_name))
+
+    def reverse(self) -> RenameConstraintOp:
+        return RenameConstraintOp(self.table_name, self.new_name, self.old_name)
+
+    def describe(self) -> str:
+        return f"rename constraint {self.old_name} to {self.new_name} on {self.table_name}"
+
+
+@Operations.register_operation("rename_sequence")
+class RenameSequenceOp(MigrateOperation):
+    """Rename sequence ``old_name`` to ``new_name`` (PostgreSQL; elsewhere a no-op)."""
+
+    def __init__(self, old_name: str, new_name: str) -> None:
+        self.old_name = old_name
+        self.new_name = new_name
+
+    @classmethod
+    def rename_sequence(cls, operations: Operations, old_name: str, new_name: str):
+        return operations.invoke(cls(old_name, new_name))
+
+    def reverse(self) -> RenameSequenceOp:
+        return RenameSequenceOp(self.new_name, self.old_name)
+
+    def describe(self) -> str:
+        return f"rename sequence {self.old_name} to {self.new_name}"
+
+
+def _reflected_index(operations: Operations, table_name: str, name: str) -> dict | None:
+    for index in inspect(operations.get_bind()).get_indexes(table_name):
+        if index["name"] == name:
+            return index
+    return None
+
+
+@Operations.implementation_for(RenameIndexOp)
+def _rename_index(operations: Operations, operation: RenameIndexOp) -> None:
+    dialect = operations.get_context().dialect.name
+    if dialect == "postgresql":
+        operations.execute(
+            _RenameDDL("ALTER INDEX {} RENAME TO {}", operation.old_name, operation.new_name)
+        )
+    elif dialect in ("mysql", "mariadb"):
+        operations.execute(
+            _RenameDDL(
+                "ALTER TABLE {} RENAME INDEX {} TO {}",
+                operation.table_name,
+                operation.old_name,
+                operation.new_name,
+            )
+        )
+    else:
+        _recreate_index(operations, operation)
+
+
+def _recreate_index(operations: Operations, operation: RenameIndexOp) -> None:
+    """SQLite: no ALTER INDEX; drop the index and create it again under the new name."""
+    index = _reflected_index(operations, operation.table_name, operation.old_name)
+    if index is None:
+        return
+    operations.drop_index(operation.old_name, table_name=operation.table_name)
+    operations.create_index(
+        operation.new_name,
+        operation.table_name,
+        index["column_names"],
+        unique=bool(index["unique"]),
+    )
+
+
+@Operations.implementation_for(RenameConstraintOp)
+def _rename_constraint(operations: Operations, operation: RenameConstraintOp) -> None:
+    dialect = operations.get_context().dialect.name
+    if dialect == "postgresql":
+        operations.execute(
+            _RenameDDL(
+                "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+                operation.table_name,
+                operation.old_name,
+                operation.new_name,
+            )
+        )
+    elif dialect in ("mysql", "mariadb"):
+        _recreate_mysql_constraint(operations, operation)
+    elif dialect == "sqlite":
+        _recreate_sqlite_constraint(operations, operation)
+
+
+def _recreate_sqlite_constraint(operations: Operations, operation: RenameConstraintOp) -> None:
+    """SQLite: copy the table (batch mode) with the constraint under its new name."""
+    table, old, new = operation.table_name, operation.old_name, operation.new_name
+    inspector = inspect(operations.get_bind())
+    unique = next((u for u in inspector.get_unique_constraints(table) if u["name"] == old), None)
+    fk = next((f for f in inspector.get_foreign_keys(table) if f["name"] == old), None)
+    check = next((c for c in inspector.get_check_constraints(table) if c["name"] == old), None)
+    if unique is None and fk is None and check is None:
+        return
+    with operations.batch_alter_table(table, recreate="always") as batch:
+        if unique is not None:
+            batch.drop_constraint(old, type_="unique")
+            batch.create_unique_constraint(new, unique["column_names"])
+        elif fk is not None:
+            options = fk.get("options") or {}
+            batch.drop_constraint(old, type_="foreignkey")
+            batch.create_foreign_key(
+                new,
+                fk["referred_table"],
+                fk["constrained_columns"],
+                fk["referred_columns"],
+                ondelete=options.get("ondelete"),
+                onupdate=options.get("onupdate"),
+            )
+        else:
+            batch.drop_constraint(old, type_="check")
+            batch.create_check_constraint(new, check["sqltext"])
+
+
+def _recreate_mysql_constraint(operations: Operations, operation: RenameConstraintOp) -> None:
+    """MySQL/MariaDB: a UNIQUE is an index (renamed in place); an FK is dropped and re-added."""
+    table, old, new = operation.table_name, operation.old_name, operation.new_name
+    inspector = inspect(operations.get_bind())
+    if any(u["name"] == old for u in inspector.get_unique_constraints(table)):
+        operations.execute(_RenameDDL("ALTER TABLE {} RENAME INDEX {} TO {}", table, old, new))
+        return
+    for fk in inspector.get_foreign_keys(table):
+        if fk["name"] == old:
+            options = fk.get("options") or {}
+            operations.drop_constraint(old, table, type_="foreignkey")
+            operations.create_foreign_key(
+                new,
+                table,
+                fk["referred_table"],
+                fk["constrained_columns"],
+                fk["referred_columns"],
+                ondelete=options.get("ondelete"),
+                onupdate=options.get("onupdate"),
+            )
+            _rename_backing_index(operations, table, old, new)
+            return
+    for check in inspector.get_check_constraints(table):
+        if check["name"] == old:
+            operations.drop_constraint(old, table, type_="check")
+            operations.create_check_constraint(new, table, check["sqltext"])
+            return
+
+
+def _rename_backing_index(operations: Operations, table: str, old: str, new: str) -> None:
+    """MySQL named the FK's implicit index after the FK; keep it out of the way."""
+    if _reflected_index(operations, table, old) is not None:
+        operations.execute(_RenameDDL("ALTER TABLE {} DROP INDEX {}", table, old))
+
+
+@Operations.implementation_for(RenameSequenceOp)
+def _rename_sequence(operations: Operations, operation: RenameSequenceOp) -> None:
+    if operations.get_context().dialect.name != "postgresql":
+        return
+    operations.execute(
+        _RenameDDL("ALTER SEQUENCE {} RENAME TO {}", operation.old_name, operation.new_name)
+    )
+
+
+@renderers.dispatch_for(RenameIndexOp)
+def _render_rename_index(autogen_context: Any, operation: RenameIndexOp) -> str:
+    return (
+        f"op.rename_index({operation.old_name!r}, {operation.new_name!r}, "
+        f"table_name={operation.table_name!r})"
+    )
+
+
+@renderers.dispatch_for(RenameConstraintOp)
+def _render_rename_constraint(autogen_context: Any, operation: RenameConstraintOp) -> str:
+    return (
+        f"op.rename_constraint({operation.table_name!r}, "
+        f"{operation.old_name!r}, {operation.new_name!r})"
+    )
+
+
+@renderers.dispatch_for(RenameSequenceOp)
+def _render_rename_sequence(autogen_context: Any, operation: RenameSequenceOp) -> str:
+    return f"op.rename_sequence({operation.old_name!r}, {operation.new_name!r})"
+
+
+__all__ = ["RenameConstraintOp", "RenameIndexOp", "RenameSequenceOp"]

@@ -1,0 +1,44 @@
+"""``op.stop_migration``: a generated step the workbench cannot write safely on its own.
+
+Autogenerate renders it at the top of ``upgrade()`` when a change needs a decision only a
+person can make (a NOT NULL column without any default on a table that holds rows). The
+revision stops before changing anything, with one line saying why and what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import renderers
+from alembic.operations import MigrateOperation, Operations
+
+from common.errors import MigrationStoppedError
+
+
+@Operations.register_operation("stop_migration")
+class StopMigrationOp(MigrateOperation):
+    """Stop the revision with ``reason`` and ``fix`` (what to change before running it)."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        self.reason = reason
+        self.fix = fix
+
+    @classmethod
+    def stop_migration(cls, operations: Operations, reason: str, fix: str = ""):
+        return operations.invoke(cls(reason, fix))
+
+    def reverse(self) -> StopMigrationOp:
+        return self
+
+    def describe(self) -> str:
+        return f"stop: {self.reason}"
+
+
+@Operations.implementation_for(StopMigrationOp)
+def _stop_migration(operations: Operations, operation: StopMigrationOp) -> None:
+    raise MigrationStoppedError(operation.reason, operation.fix)
+
+
+@renderers.dispatch_for(StopMigrationOp)
+def _render_stop_migration(autogen_context: Any, operation: StopMigrationOp) -> str:
+    return f"op.stop_migration(\n    {operation.reason!r},\n    fix={operation.fix!r},\n)"

@@ -1,0 +1,90 @@
+"""The value existing rows get when a NOT NULL column arrives: the model's default.
+
+A server default is written as SQL (``sa.text("now()")``) or, for a plain string default,
+as the string itself; a Python scalar default (SQLModel ``Field(default=...)``) as its
+literal (an Enum member as the label the database stores); a ``default_factory`` on a
+date/time column as the time of the migration (``sa.func.now()``). Anything else (a
+factory such as ``uuid4``) has no value the script can write: ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+from typing import Any
+
+from sqlalchemy import Column, Date, DateTime, Enum, Time
+from sqlalchemy.schema import DefaultClause
+
+from common.render.calls import Code
+
+# a value the database can hold for each kind of column, for downgrades only
+_PLACEHOLDERS = (
+    ("int", 0),
+    ("numeric", 0),
+    ("float", 0),
+    ("real", 0),
+    ("double", 0),
+    ("bool", False),
+    ("char", ""),
+    ("text", ""),
+    ("string", ""),
+)
+
+
+def _server_default(column: Column, dialect: Any) -> Code | str | None:
+    default = column.server_default
+    if not isinstance(default, DefaultClause):
+        return None
+    arg = default.arg
+    if isinstance(arg, str):
+        return arg
+    text = getattr(arg, "text", None)
+    if text is None:
+        text = str(arg.compile(dialect=dialect))
+    return Code(f"sa.text({text!r})")
+
+
+def _stored_label(column: Column, value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        lookup = getattr(column.type, "_valid_lookup", {}) if isinstance(column.type, Enum) else {}
+        return lookup.get(value, value.name)
+    return value
+
+
+def python_default(column: Column) -> Any:
+    default = column.default
+    if default is None:
+        return None
+    if default.is_scalar:
+        value = _stored_label(column, default.arg)
+        if isinstance(value, decimal.Decimal):
+            return Code(f"sa.literal({str(value)!r}, sa.Numeric())")
+        if isinstance(value, datetime.date | datetime.time):
+            return Code(f"sa.text({value.isoformat()!r})")
+        return value
+    if default.is_callable and isinstance(column.type, DateTime | Date | Time):
+        return Code("sa.func.now()")
+    return None
+
+
+def backfill_value(column: Column | None, dialect: Any) -> Any:
+    """What to write into existing rows for ``column``, or None when nothing fits."""
+    if column is None:
+        return None
+    value = _server_default(column, dialect)
+    if value is not None:
+        return value
+    return python_default(column)
+
+
+def placeholder(type_: Any) -> Any:
+    """A stand-in value for a downgrade re-adding a NOT NULL column whose data is gone."""
+    if isinstance(type_, DateTime | Date):
+        return Code("sa.func.now()")
+    name = type(type_).__name__.lower()
+    for fragment, value in _PLACEHOLDERS:
+        if fragment in name:
+            return value
+    return None

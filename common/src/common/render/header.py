@@ -1,0 +1,175 @@
+"""The review header at the top of every generated script's docstring.
+
+It tells the reviewer, before any code: what the upgrade does step by step, which table
+each step locks and how (PostgreSQL lock levels; batch copies on SQLite; metadata locks on
+MySQL/MariaDB), what is destructive, and what to check by hand (every ``# REVIEW:``
+note). ``script.py.mako`` prints it from ``config.attributes[HEADER]``.
+"""
+
+from __future__ import annotations
+
+from alembic.operations import ops
+
+from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequenceOp
+from common.ops.stop import StopMigrationOp
+from common.render.calls import WorkbenchCall
+from common.render.notes import notes_of
+from common.render.regroup import tables_created
+
+HEADER = "workbench_review_header"
+
+_BRIEF = "ACCESS EXCLUSIVE, brief (catalog change only)"
+_CALLS = {
+    "batch_update": ("backfill {t} in batches", "row locks, one batch at a time"),
+    "set_not_null_safely": (
+        "set {a1} NOT NULL on {t} (CHECK NOT VALID, VALIDATE, SET NOT NULL)",
+        "SHARE UPDATE EXCLUSIVE while validating (reads and writes go on), then brief",
+    ),
+    "create_index_concurrently": (
+        "create index {a0} on {t} CONCURRENTLY",
+        "SHARE UPDATE EXCLUSIVE (reads and writes go on), outside the transaction",
+    ),
+    "drop_index_concurrently": (
+        "drop index {a0} on {t} CONCURRENTLY",
+        "SHARE UPDATE EXCLUSIVE (reads and writes go on), outside the transaction",
+    ),
+    "add_unique_constraint_concurrently": (
+        "add unique constraint {a0} on {t} (index built CONCURRENTLY first)",
+        "SHARE UPDATE EXCLUSIVE for the build, then brief ACCESS EXCLUSIVE",
+    ),
+    "create_foreign_key_not_valid": (
+        "add foreign key {a0} on {t} NOT VALID",
+        "SHARE ROW EXCLUSIVE on both tables, brief (no scan)",
+    ),
+    "create_check_constraint_not_valid": (
+        "add check constraint {a0} on {t} NOT VALID",
+        "ACCESS EXCLUSIVE, brief (no scan)",
+    ),
+    "validate_constraint": (
+        "validate constraint {a0} on {t}",
+        "SHARE UPDATE EXCLUSIVE (reads and writes go on) while it scans",
+    ),
+}
+
+
+def _lock(dialect: str, postgres: str, created: bool = False) -> str:
+    if created:
+        return "none (new table)"
+    if dialect == "postgresql":
+        return postgres
+    if dialect == "sqlite":
+        return "the table is copied (batch mode); the database is locked while it runs"
+    return "metadata lock; InnoDB rebuilds online where it can"
+
+
+def _column_step(op, table: str, dialect: str, created: bool) -> tuple[str, str, str | None]:
+    if isinstance(op, ops.AddColumnOp):
+        null = "NULL" if op.column.nullable else "NOT NULL"
+        return (
+            f"add column {table}.{op.column.name} ({null})",
+            _lock(dialect, _BRIEF, created),
+            None,
+        )
+    if isinstance(op, ops.DropColumnOp):
+        text = f"drop column {table}.{op.column_name}"
+        return text, _lock(dialect, _BRIEF, created), f"{text} and its data"
+    if isinstance(op, ops.AlterColumnOp):
+        return _alter_step(op, table, dialect, created)
+    if isinstance(op, ops.CreateIndexOp):
+        lock = _lock(dialect, "SHARE (writes blocked) for the whole build", created)
+        return f"create index {op.index_name} on {table}", lock, None
+    if isinstance(op, ops.DropIndexOp):
+        return f"drop index {op.index_name} on {table}", _lock(dialect, _BRIEF, created), None
+    if isinstance(op, ops.DropConstraintOp):
+        text = f"drop constraint {op.constraint_name} on {table}"
+        return text, _lock(dialect, _BRIEF, created), None
+    if isinstance(op, ops.AddConstraintOp):
+        name = getattr(op, "constraint_name", None) or "(unnamed)"
+        lock = _lock(dialect, "ACCESS EXCLUSIVE or SHARE ROW EXCLUSIVE while it scans", created)
+        return f"add constraint {name} on {table}", lock, None
+    return _generic(op, table, dialect, created)
+
+
+def _alter_step(op: ops.AlterColumnOp, table: str, dialect: str, created: bool):
+    changes = []
+    lock = _BRIEF
+    if op.modify_name:
+        changes.append(f"rename to {op.modify_name}")
+    if op.modify_type is not None:
+        changes.append(f"type -> {op.modify_type!r}")
+        lock = "ACCESS EXCLUSIVE; may rewrite the whole table"
+    if op.modify_nullable is not None:
+        changes.append("NOT NULL" if op.modify_nullable is False else "nullable")
+        if op.modify_nullable is False:
+            lock = "ACCESS EXCLUSIVE while the whole table is scanned"
+    if op.modify_server_default is not False:
+        changes.append("server default")
+    if op.modify_comment is not False:
+        changes.append("comment")
+    text = f"alter column {table}.{op.column_name}: {', '.join(changes) or 'options'}"
+    return text, _lock(dialect, lock, created), None
+
+
+def _generic(op, table: str | None, dialect: str, created: bool):
+    describe = getattr(op, "describe", None)
+    text = describe() if callable(describe) else type(op).__name__
+    where = f" on {table}" if table and table not in text else ""
+    return f"{text}{where}", _lock(dialect, _BRIEF, created) if table else "none", None
+
+
+def _step(op, dialect: str, created: set[str]) -> list[tuple[str, str, str | None]]:
+    if isinstance(op, ops.ModifyTableOps):
+        new = op.table_name in created
+        return [_column_step(inner, op.table_name, dialect, new) for inner in op.ops]
+    if isinstance(op, ops.CreateTableOp):
+        return [(f"create table {op.table_name}", "none (new table)", None)]
+    if isinstance(op, ops.DropTableOp):
+        text = f"drop table {op.table_name}"
+        return [(text, _lock(dialect, "ACCESS EXCLUSIVE"), f"{text} and every row in it")]
+    if isinstance(op, ops.RenameTableOp):
+        text = f"rename table {op.table_name} to {op.new_table_name}"
+        return [(text, _lock(dialect, _BRIEF), None)]
+    if isinstance(op, RenameIndexOp | RenameConstraintOp | RenameSequenceOp):
+        return [(op.describe(), _lock(dialect, "SHARE UPDATE EXCLUSIVE, brief"), None)]
+    if isinstance(op, StopMigrationOp):
+        return [(f"STOP before any change: {op.reason}", "none", None)]
+    if isinstance(op, WorkbenchCall) and op.name in _CALLS:
+        what, lock = _CALLS[op.name]
+        args = {f"a{i}": a for i, a in enumerate(op.args)}
+        text = (
+            what.format(t=op.table_name, **args)
+            if dialect == "postgresql"
+            else what.format(t=op.table_name, **args).replace(" CONCURRENTLY", "")
+        )
+        return [(text, _lock(dialect, lock), None)]
+    return [_generic(op, getattr(op, "table_name", None), dialect, False)]
+
+
+def _notes(container: ops.OpContainer) -> list[str]:
+    found = []
+    for op in container.ops:
+        found += notes_of(op)
+        if isinstance(op, ops.ModifyTableOps):
+            found += _notes(op)
+    return found
+
+
+def review_header(script: ops.MigrationScript, dialect: str) -> str:
+    """The header text (no surrounding quotes), or "" for an empty upgrade."""
+    upgrade = script.upgrade_ops_list[-1]
+    created = tables_created(upgrade)
+    steps = [step for op in upgrade.ops for step in _step(op, dialect, created)]
+    if not steps:
+        return ""
+    lines = [f"Review ({dialect or 'any database'}); upgrade steps, and what each locks:"]
+    for number, (text, lock, _) in enumerate(steps, 1):
+        lines.append(f"  {number}. {text}")
+        lines.append(f"     lock: {lock}")
+    destructive = [d for _, _, d in steps if d]
+    lines.append("Destructive: " + ("none" if not destructive else ""))
+    lines += [f"  - {d}" for d in destructive]
+    notes = _notes(upgrade)
+    lines.append("Check by hand: " + ("nothing flagged" if not notes else ""))
+    lines += [f"  - {note}" for note in notes]
+    text = "\n".join(line.rstrip() for line in lines)
+    return text.replace("\\", "/").replace('"""', "'''")

@@ -1,0 +1,57 @@
+"""Review notes: why an operation needs a person's eyes, carried in ``op.info``.
+
+Any rewriter (or comparator) adds a note with ``add_note(op, text)``; when the script is
+rendered, each note becomes a ``# REVIEW: <text>`` comment on the line before its
+operation (``ReviewNoteOp``), and the review header lists them all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import renderers
+from alembic.operations import MigrateOperation, ops
+
+KEY = "review"
+
+
+def add_note(op: MigrateOperation, text: str) -> None:
+    if KEY not in (op.info or {}):
+        # a table op's ``info`` is its Table's ``info`` dict: never write notes into that
+        op.info = {**(op.info or {}), KEY: []}
+    notes = op.info[KEY]
+    if text not in notes:
+        notes.append(text)
+
+
+def notes_of(op: MigrateOperation) -> list[str]:
+    return list((op.info or {}).get(KEY, []))
+
+
+class ReviewNoteOp(MigrateOperation):
+    """A ``# REVIEW:`` comment line; renders as a comment, runs as nothing."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def reverse(self) -> ReviewNoteOp:
+        return self
+
+    def to_diff_tuple(self) -> tuple:
+        return ()
+
+
+@renderers.dispatch_for(ReviewNoteOp)
+def _render_note(autogen_context: Any, note: ReviewNoteOp) -> str:
+    return "# REVIEW: " + " ".join(note.text.split())
+
+
+def place_notes(container: ops.OpContainer) -> None:
+    """Insert a ``ReviewNoteOp`` before every operation that carries notes."""
+    placed: list[MigrateOperation] = []
+    for op in container.ops:
+        if isinstance(op, ops.ModifyTableOps):
+            place_notes(op)
+        placed.extend(ReviewNoteOp(text) for text in notes_of(op))
+        placed.append(op)
+    container.ops = placed

@@ -1,0 +1,120 @@
+"""Indexes and constraints added to existing tables without blocking writes (PostgreSQL).
+
+``CREATE INDEX`` holds a SHARE lock (no writes) for the whole build; ``ADD FOREIGN KEY`` /
+``ADD CHECK`` scan the table under a lock that blocks writes. On a table that already
+exists (one created by the same script has no rows and no readers) they become:
+
+- ``op.create_index_concurrently`` (and ``op.drop_index_concurrently`` for drops);
+- ``op.add_unique_constraint_concurrently`` for a new UNIQUE constraint;
+- ``op.create_foreign_key_not_valid`` / ``op.create_check_constraint_not_valid``, then
+  ``op.validate_constraint`` as a separate step (VALIDATE takes SHARE UPDATE EXCLUSIVE:
+  reads and writes go on).
+
+MySQL/MariaDB have no CONCURRENTLY nor NOT VALID (InnoDB builds indexes online anyway)
+and SQLite has nothing to lock: their operations stay as autogenerate wrote them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.operations import ops
+from sqlalchemy import Column
+from sqlalchemy.sql.elements import ClauseElement
+
+from common.render.calls import Code, WorkbenchCall
+from common.render.regroup import regroup
+
+
+def _expression(value: Any, dialect: Any) -> Any:
+    if isinstance(value, Column):
+        return value.name
+    if isinstance(value, ClauseElement):
+        text = getattr(value, "text", None)
+        if text is None:
+            text = str(value.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        return Code(f"sa.text({text!r})")
+    return value
+
+
+def _create_index(op: ops.CreateIndexOp, dialect: Any) -> list:
+    options: dict[str, Any] = {}
+    if op.unique:
+        options["unique"] = True
+    for key, value in op.kw.items():
+        if key.startswith("postgresql_") and value not in (None, [], ()):
+            options[key] = _expression(value, dialect)
+    columns = [_expression(column, dialect) for column in op.columns]
+    return [
+        WorkbenchCall(
+            "create_index_concurrently",
+            op.table_name,
+            (op.index_name, op.table_name, columns),
+            options,
+        )
+    ]
+
+
+def _drop_index(op: ops.DropIndexOp) -> list:
+    call = WorkbenchCall(
+        "drop_index_concurrently", op.table_name, (op.index_name,), {"table_name": op.table_name}
+    )
+    return [call]
+
+
+def _validate(name: str, table: str) -> WorkbenchCall:
+    return WorkbenchCall("validate_constraint", table, (name, table))
+
+
+def _foreign_key(op: ops.CreateForeignKeyOp) -> list:
+    options = {k: op.kw[k] for k in ("ondelete", "onupdate") if op.kw.get(k)}
+    name = op.constraint_name
+    create = WorkbenchCall(
+        "create_foreign_key_not_valid",
+        op.source_table,
+        (name, op.source_table, op.referent_table, list(op.local_cols), list(op.remote_cols)),
+        options,
+    )
+    return [create, _validate(name, op.source_table)]
+
+
+def _check(op: ops.CreateCheckConstraintOp, dialect: Any) -> list:
+    condition = op.condition
+    if isinstance(condition, ClauseElement):
+        condition = str(condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    create = WorkbenchCall(
+        "create_check_constraint_not_valid",
+        op.table_name,
+        (op.constraint_name, op.table_name, str(condition)),
+    )
+    return [create, _validate(op.constraint_name, op.table_name)]
+
+
+def _unique(op: ops.CreateUniqueConstraintOp) -> list:
+    return [
+        WorkbenchCall(
+            "add_unique_constraint_concurrently",
+            op.table_name,
+            (op.constraint_name, op.table_name, list(op.columns)),
+        )
+    ]
+
+
+def make_indexes_safe(container: ops.OpContainer, dialect_name: str, dialect: Any = None) -> None:
+    if dialect_name != "postgresql":
+        return
+
+    def replace(op: ops.MigrateOperation) -> list | None:
+        if isinstance(op, ops.CreateIndexOp) and op.index_name:
+            return _create_index(op, dialect)
+        if isinstance(op, ops.DropIndexOp):
+            return _drop_index(op)
+        if isinstance(op, ops.CreateForeignKeyOp) and op.constraint_name:
+            return _foreign_key(op)
+        if isinstance(op, ops.CreateCheckConstraintOp) and op.constraint_name:
+            return _check(op, dialect)
+        if isinstance(op, ops.CreateUniqueConstraintOp) and op.constraint_name:
+            return _unique(op)
+        return None
+
+    regroup(container, replace)

@@ -1,0 +1,148 @@
+"""Safe patterns end to end, on tables that already hold rows.
+
+NOT NULL columns with a default are added nullable, backfilled in batches, then made
+NOT NULL; a nullable column becoming NOT NULL gets its NULLs backfilled first; new
+indexes are built CONCURRENTLY and new foreign keys added NOT VALID then validated
+(PostgreSQL); a NOT NULL column without any default stops the revision before it
+changes anything. Each scenario ends with the schema equal to a fresh ``create_all``
+and a downgrade back to the old models.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scenario import Scenario, compact, query
+
+pytestmark = pytest.mark.e2e
+
+ITEM_V1 = """
+    from sqlmodel import Field, SQLModel
+
+    class Owner(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        name: str = Field(max_length=50)
+        note: str | None = Field(default=None, max_length=50)
+"""
+
+ITEM_V2 = """
+    from sqlalchemy import Column, String
+    from sqlmodel import Field, SQLModel
+
+    class Owner(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        name: str = Field(max_length=50)
+        note: str = Field(default="none", max_length=50)
+        priority: int = Field(default=3, index=True)
+        state: str = Field(
+            sa_column=Column(String(10), nullable=False, server_default="new")
+        )
+        owner_id: int | None = Field(default=None, foreign_key="owner.id")
+"""
+
+SEED = [
+    "INSERT INTO owner (id) VALUES (1)",
+    "INSERT INTO item (name, note) VALUES ('a', 'kept'), ('b', NULL), ('c', NULL)",
+]
+
+
+def test_not_null_columns_are_backfilled_and_indexes_and_keys_added_safely(
+    project, any_url, fresh_url
+):
+    scenario = Scenario(project, any_url, fresh_url, ITEM_V1, ITEM_V2, SEED)
+    scenario.prepare()
+    script = scenario.generate()
+    upgrade, downgrade = script.split("def downgrade")
+    flat = compact(upgrade)
+    assert (
+        compact("op.batch_update('item', {'priority': 3}, where=sa.column('priority').is_(None))")
+        in flat
+    )
+    assert (
+        compact("op.batch_update('item', {'note': 'none'}, where=sa.column('note').is_(None))")
+        in flat
+    )
+    assert compact("sa.Column('priority', sa.Integer(), nullable=True)") in flat
+    assert "# REVIEW: item.priority is NOT NULL: added nullable" in upgrade
+    if any_url.get_backend_name() == "postgresql":
+        assert compact("op.set_not_null_safely('item', 'priority')") in flat
+        assert compact("op.set_not_null_safely('item', 'note')") in flat
+        assert (
+            compact("op.create_index_concurrently('ix_item_priority', 'item', ['priority'])")
+            in flat
+        )
+        expected = "op.create_foreign_key_not_valid('fk_item_owner_id_owner','item','owner',"
+        assert compact(expected + "['owner_id'],['id'])") in flat
+        assert compact("op.validate_constraint('fk_item_owner_id_owner', 'item')") in flat
+        assert "op.drop_index_concurrently(" in downgrade
+        assert "1. alter column item.note" not in script  # header lists the real steps
+        assert "CONCURRENTLY" in script.split('"""')[1]
+    else:
+        assert "concurrently" not in script
+        assert "not_valid" not in script
+    scenario.upgrade_converges()
+    rows = query(any_url, "SELECT name, note, priority, state FROM item ORDER BY id")
+    assert rows == [
+        ("a", "kept", 3, "new"),
+        ("b", "none", 3, "new"),
+        ("c", "none", 3, "new"),
+    ]
+    scenario.downgrade_converges()
+    assert query(any_url, "SELECT name, note FROM item ORDER BY id") == [
+        ("a", "kept"),
+        ("b", "none"),
+        ("c", "none"),
+    ]
+
+
+ITEM_V2_NO_DEFAULT = ITEM_V1.replace("note: str | None", "rank: int\n        note: str | None")
+
+
+def test_not_null_column_without_default_stops_on_sqlite(project, sqlite_url):
+    _stops_before_changing_anything(project, sqlite_url)
+
+
+def test_not_null_column_without_default_stops_on_postgresql(project, pg_url):
+    _stops_before_changing_anything(project, pg_url)
+
+
+def _stops_before_changing_anything(project, any_url):
+    project.use_database(any_url)
+    project.write_models(ITEM_V1)
+    project.ok("create-migration", "Items")
+    project.ok("update-db")
+    project.write_models(ITEM_V2_NO_DEFAULT)
+    project.ok("create-migration", "Add rank")
+    script = project.revision_files()[-1].read_text()
+    upgrade = script.split("def upgrade() -> None:")[1].split("def downgrade")[0]
+    first_step = [line.strip() for line in upgrade.splitlines() if line.strip()][1]
+    assert first_step == "op.stop_migration("
+    assert "# REVIEW: adding-not-nullable-field: item.rank is NOT NULL without a default" in script
+    result = project.run("update-db")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: item.rank is NOT NULL without a default: the rows already in item would have "
+        "no value for it. Fix: give the model field a default (Field(default=...)) or a "
+        "server_default and generate again, or backfill by hand: add it nullable, "
+        "op.batch_update, then op.set_not_null_safely, and delete this line."
+    )
+    assert "Traceback" not in result.output
+    assert project.ok("current").stdout.strip() == "0001_items"
+    assert "rank" not in {c for c in _columns(any_url, "item")}
+
+
+def _columns(url, table: str) -> list[str]:
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        return [c["name"] for c in inspect(engine).get_columns(table)]
+    finally:
+        engine.dispose()
