@@ -38,3 +38,7 @@ class RevisionStateError(WorkbenchError):
 
 class InvalidInputError(WorkbenchError):
     """A command argument is unusable (empty message, unknown revision...)."""
+
+
+class DataMigrationRequiredError(WorkbenchError):
+    """A generated step cannot change the data by itself: someone must write the migration."""

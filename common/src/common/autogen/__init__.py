@@ -10,7 +10,15 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata as _alembic_compare_metadata
 from alembic.migration import MigrationContext
+from alembic.runtime.plugins import Plugin
 from sqlalchemy import Connection, MetaData
+
+from common.autogen import enums, types
+
+PLUGINS = ["alembic.autogenerate.*", "common.autogen.*"]
+
+for _module in (enums, types):
+    Plugin.setup_plugin_from_module(_module, _module.__name__)
 
 
 def compare_metadata(connection: Connection, metadata: MetaData) -> list[Any]:
