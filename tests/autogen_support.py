@@ -19,6 +19,8 @@ import pytest
 from sqlalchemy import URL, create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
+from common.autogen.check_constraints import normalize
+
 CREATE_ALL = """
 import sys
 import common.models
@@ -123,7 +125,7 @@ def _table_snapshot(inspector, name: str) -> dict:
             for f in inspector.get_foreign_keys(name)
         ),
         "checks": sorted(
-            (c["name"], _normalize(c["sqltext"])) for c in inspector.get_check_constraints(name)
+            (c["name"], normalize(c["sqltext"])) for c in inspector.get_check_constraints(name)
         ),
         "comment": inspector.get_table_comment(name).get("text"),
     }

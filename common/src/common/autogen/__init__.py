@@ -13,11 +13,11 @@ from alembic.migration import MigrationContext
 from alembic.runtime.plugins import Plugin
 from sqlalchemy import Connection, MetaData
 
-from common.autogen import enums, types
+from common.autogen import check_constraints, enums, types
 
 PLUGINS = ["alembic.autogenerate.*", "common.autogen.*"]
 
-for _module in (enums, types):
+for _module in (check_constraints, enums, types):
     Plugin.setup_plugin_from_module(_module, _module.__name__)
 
 

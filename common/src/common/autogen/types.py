@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    TypeDecorator,
     Uuid,
 )
 
@@ -52,7 +53,15 @@ _FAMILIES = (
 )
 
 
+def unwrap(type_: Any) -> Any:
+    """The type a TypeDecorator (SQLModel's AutoString...) stands for."""
+    while isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    return type_
+
+
 def family(type_: Any) -> str:
+    type_ = unwrap(type_)
     for classes, name in _FAMILIES:
         if isinstance(type_, classes):
             return name
@@ -74,6 +83,7 @@ def cast_for(old: Any, new: Any, column: str, dialect: Any) -> str | None:
 
 def _length_differs(conn_type: Any, meta_type: Any) -> bool:
     """Unbounded VARCHAR vs VARCHAR(n), which Alembic's comparison lets through."""
+    conn_type, meta_type = unwrap(conn_type), unwrap(meta_type)
     strings = all(
         isinstance(t, String) and not isinstance(t, (Text, Enum)) for t in (conn_type, meta_type)
     )
@@ -113,15 +123,15 @@ def _compare_type(
     return PriorityDispatchResult.STOP
 
 
-def _with_casts(op: ops.AlterColumnOp) -> list[ops.MigrateOperation]:
+def _with_casts(op: ops.AlterColumnOp, dialect: Any) -> list[ops.MigrateOperation]:
     up, down = op.info[USING]
     if NO_CAST not in (up, down):
         return [AlterColumnUsingOp.from_op(op, up, down)]
     stop = RequireDataMigrationOp(
         op.table_name,
         op.column_name,
-        str(op.existing_type).lower(),
-        str(op.modify_type).lower(),
+        str(op.existing_type.compile(dialect=dialect)).lower(),
+        str(op.modify_type.compile(dialect=dialect)).lower(),
         schema=op.schema,
     )
     op.modify_type = None
@@ -138,7 +148,7 @@ def _apply_casts(
         rewritten: list[ops.MigrateOperation] = []
         for op in table_ops.ops:
             if isinstance(op, ops.AlterColumnOp) and USING in op.info:
-                rewritten.extend(_with_casts(op))
+                rewritten.extend(_with_casts(op, autogen_context.dialect))
             else:
                 rewritten.append(op)
         table_ops.ops = rewritten
