@@ -88,7 +88,7 @@ def _table_snapshot(inspector, name: str) -> dict:
         return tuple(sorted((k, _normalize(v)) for k, v in item.get("dialect_options", {}).items()))
 
     return {
-        "columns": [
+        "columns": sorted(
             (
                 c["name"],
                 str(c["type"]).lower(),
@@ -99,7 +99,7 @@ def _table_snapshot(inspector, name: str) -> dict:
                 bool(c.get("identity")),
             )
             for c in inspector.get_columns(name)
-        ],
+        ),
         "pk": tuple(inspector.get_pk_constraint(name)["constrained_columns"]),
         "indexes": sorted(
             (
@@ -127,8 +127,14 @@ def _table_snapshot(inspector, name: str) -> dict:
         "checks": sorted(
             (c["name"], normalize(c["sqltext"])) for c in inspector.get_check_constraints(name)
         ),
-        "comment": inspector.get_table_comment(name).get("text"),
+        "comment": _table_comment(inspector, name),
     }
+
+
+def _table_comment(inspector, name: str) -> str | None:
+    if not inspector.dialect.supports_comments:
+        return None
+    return inspector.get_table_comment(name).get("text")
 
 
 def rows(url: URL, query: str) -> list[tuple]:

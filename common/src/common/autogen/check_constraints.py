@@ -13,6 +13,7 @@ The database side comes from the bulk reflection Alembic already cached
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -32,6 +33,7 @@ _BETWEEN = re.compile(r"(\S+)\s+between\s+(\S+)\s+and\s+(\S+)", re.IGNORECASE)
 _STRING = re.compile(r"('(?:[^']|'')*')")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize(expression: str) -> str:
     """One spelling for an expression as written in a model or as a database returns it."""
     parts = _STRING.split(expression)  # code, literal, code, literal, ..., code

@@ -99,6 +99,8 @@ def _compare_type(
     conn_col: Any,
     metadata_col: Any,
 ) -> PriorityDispatchResult:
+    if autogen_context.migration_context._user_compare_type is False:
+        return PriorityDispatchResult.STOP
     if not _compare_type_setup(alter_column_op, tname, cname, conn_col, metadata_col):
         return PriorityDispatchResult.CONTINUE
     dialect = autogen_context.dialect
