@@ -76,7 +76,7 @@ def cast_for(old: Any, new: Any, column: str, dialect: Any) -> str | None:
         return f"{quoted}::text::{dialect.identifier_preparer.quote(new.name)}"
     if source == target or target == "string" or {source, target} == {"integer", "numeric"}:
         return None
-    if "uuid" in (source, target) or (target in ("json", "temporal") and source != "string"):
+    if source != "string" and ("uuid" in (source, target) or target in ("json", "temporal")):
         return NO_CAST
     return f"{quoted}::{new.compile(dialect=dialect)}"
 
