@@ -22,7 +22,8 @@ PG = postgresql.dialect()
         ("price > 0 AND qty >= 1", "((price > (0)::numeric) AND (qty >= 1))"),
         (
             "kind IN ('a', 'b')",
-            "((kind)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))",
+            "((kind)::text = ANY ((ARRAY['a'::character varying, "
+            "'b'::character varying])::text[]))",
         ),
         ("kind NOT IN ('a')", "((kind)::text <> ALL ((ARRAY['a'::character varying])::text[]))"),
         ("price BETWEEN 1 AND 10", "((price >= (1)::numeric) AND (price <= (10)::numeric))"),

@@ -13,13 +13,21 @@ from alembic.migration import MigrationContext
 from alembic.runtime.plugins import Plugin
 from sqlalchemy import Connection, MetaData
 
-from common.autogen import check_constraints, computed, enums, indexes, sequences, types
+from common.autogen import (
+    check_constraints,
+    computed,
+    enums,
+    indexes,
+    sequences,
+    server_defaults,
+    types,
+)
 
 # common.autogen.types replaces Alembic's type comparison (it calls the same dialect
 # comparison first), so Alembic's own is left out instead of running twice.
 PLUGINS = ["alembic.autogenerate.*", "~alembic.autogenerate.types", "common.autogen.*"]
 
-for _module in (check_constraints, computed, enums, indexes, sequences, types):
+for _module in (check_constraints, computed, enums, indexes, sequences, server_defaults, types):
     Plugin.setup_plugin_from_module(_module, _module.__name__)
 
 
