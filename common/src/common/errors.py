@@ -47,6 +47,10 @@ class MigrationStoppedError(WorkbenchError):
     """A revision stops on purpose (``op.stop_migration``): it needs a hand-written step."""
 
 
+class DataMigrationRequiredError(WorkbenchError):
+    """A generated step cannot change the data by itself: someone must write the migration."""
+
+
 def describe_exception(exc: BaseException) -> str:
     """``ImportError: No module named x (models.py:3)``: the error and where it was raised."""
     frames = traceback.extract_tb(exc.__traceback__)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
+from common.autogen import PLUGINS
 from common.config import Settings, load_settings
 from common.database import make_engine, offline_url, resolve_target
 from common.models import load_metadata
@@ -33,6 +34,7 @@ def context_options(dialect_name: str) -> dict[str, Any]:
         "target_metadata": load_metadata(settings.models_module),
         "compare_type": True,
         "compare_server_default": True,
+        "autogenerate_plugins": PLUGINS,
         "transaction_per_migration": True,
         "render_as_batch": dialect_name == "sqlite",
         "include_object": include_object,

@@ -10,7 +10,25 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata as _alembic_compare_metadata
 from alembic.migration import MigrationContext
+from alembic.runtime.plugins import Plugin
 from sqlalchemy import Connection, MetaData
+
+from common.autogen import (
+    check_constraints,
+    computed,
+    enums,
+    indexes,
+    sequences,
+    server_defaults,
+    types,
+)
+
+# common.autogen.types replaces Alembic's type comparison (it calls the same dialect
+# comparison first), so Alembic's own is left out instead of running twice.
+PLUGINS = ["alembic.autogenerate.*", "~alembic.autogenerate.types", "common.autogen.*"]
+
+for _module in (check_constraints, computed, enums, indexes, sequences, server_defaults, types):
+    Plugin.setup_plugin_from_module(_module, _module.__name__)
 
 
 def compare_metadata(connection: Connection, metadata: MetaData) -> list[Any]:

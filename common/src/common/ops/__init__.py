@@ -17,6 +17,8 @@ from common.ops.constraints import (
     set_not_null_safely,
     validate_constraint,
 )
+from common.ops.data_migration import RequireDataMigrationOp
+from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
 from common.ops.enums import DropEnumTypeOp
 from common.ops.indexes import (
     create_index_concurrently,
@@ -27,13 +29,17 @@ from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequence
 from common.ops.stop import StopMigrationOp
 
 __all__ = [
+    "AddEnumValueOp",
     "BatchResult",
+    "CreateEnumTypeOp",
     "DropEnumTypeOp",
     "OperationError",
     "RenameConstraintOp",
     "RenameIndexOp",
     "RenameSequenceOp",
+    "RequireDataMigrationOp",
     "StopMigrationOp",
+    "SwapEnumTypeOp",
     "add_unique_constraint_concurrently",
     "batch_copy_column",
     "batch_delete",

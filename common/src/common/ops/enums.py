@@ -26,13 +26,24 @@ _TYPE_IN_USE = text(
 class DropEnumTypeOp(MigrateOperation):
     """Drop the enum type ``name`` (PostgreSQL only; a no-op on other databases)."""
 
-    def __init__(self, name: str, *, if_unused: bool = False) -> None:
+    def __init__(
+        self, name: str, *, if_unused: bool = False, values: list[str] | None = None
+    ) -> None:
         self.name = name
         self.if_unused = if_unused
+        self.values = list(values) if values is not None else None
 
     @classmethod
     def drop_enum_type(cls, operations: Operations, name: str, *, if_unused: bool = False):
         return operations.invoke(cls(name, if_unused=if_unused))
+
+    def reverse(self) -> MigrateOperation:
+        """Autogenerate knows the values of a type it drops, and recreates it on downgrade."""
+        if self.values is None:
+            raise NotImplementedError(f"drop_enum_type({self.name!r}) without values")
+        from common.ops.enum_types import CreateEnumTypeOp
+
+        return CreateEnumTypeOp(self.name, self.values)
 
     def describe(self) -> str:
         return f"drop enum type {self.name}"

@@ -21,6 +21,7 @@ from typing import Any
 from alembic.operations import ops
 
 from common.render.dropped_tables import drop_indexes_with_their_table
+from common.render.enum_changes import leave_enum_types_to_new_tables
 from common.render.enums import drop_unused_enum_types
 from common.render.header import HEADER, review_header
 from common.render.notes import place_notes
@@ -52,6 +53,7 @@ def process_revision_directives(context: Any, revision: Any, directives: list) -
     metadata = context.opts.get("target_metadata")
     if apply_renames(context, script, attributes):
         script.downgrade_ops = script.upgrade_ops.reverse()
+    leave_enum_types_to_new_tables(script)
     for upgrade_ops in script.upgrade_ops_list:
         drop_indexes_with_their_table(upgrade_ops)
     for downgrade_ops in script.downgrade_ops_list:

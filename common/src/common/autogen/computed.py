@@ -1,0 +1,63 @@
+"""Generated (computed) columns whose expression changed: dropped and added again.
+
+Alembic only warns ("Computed default ... cannot be modified") and writes nothing, so the
+database keeps computing the old expression. PostgreSQL before 17 cannot change a
+generation expression in place; the values are derived, so dropping the column and
+adding it with the new expression loses nothing. Expressions are compared after
+``check_constraints.normalize`` (the database adds casts and parentheses).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.operations import ops
+from alembic.util import DispatchPriority, PriorityDispatchResult
+
+from common.autogen.check_constraints import normalize
+
+
+def _expression(column: Any, dialect: Any) -> str | None:
+    computed = column.computed
+    if computed is None:
+        return None
+    sqltext = computed.sqltext
+    if not isinstance(sqltext, str):
+        sqltext = str(
+            sqltext.compile(
+                dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+            )
+        )
+    return normalize(sqltext)
+
+
+def _compare_computed(
+    autogen_context: Any,
+    modify_table_ops: ops.ModifyTableOps,
+    schema: str | None,
+    tname: str,
+    conn_table: Any,
+    metadata_table: Any,
+) -> PriorityDispatchResult:
+    if conn_table is None or metadata_table is None:
+        return PriorityDispatchResult.CONTINUE
+    dialect = autogen_context.dialect
+    for column in metadata_table.columns:
+        old = conn_table.c.get(column.name)
+        if old is None or column.computed is None or old.computed is None:
+            continue
+        if _expression(old, dialect) == _expression(column, dialect):
+            continue
+        modify_table_ops.ops.append(
+            ops.DropColumnOp.from_column_and_tablename(schema, tname, old.copy())
+        )
+        modify_table_ops.ops.append(
+            ops.AddColumnOp.from_column_and_tablename(schema, tname, column.copy())
+        )
+    return PriorityDispatchResult.CONTINUE
+
+
+def setup(plugin: Any) -> None:
+    plugin.add_autogenerate_comparator(
+        _compare_computed, "table", "computed", priority=DispatchPriority.LAST
+    )

@@ -1,0 +1,166 @@
+"""Column types: every length, precision and kind change, and how PostgreSQL casts it.
+
+Alembic's type comparison misses unbounded ``VARCHAR`` -> ``VARCHAR(n)``, and it writes
+``alter_column(type_=...)`` without ``postgresql_using``, which PostgreSQL refuses for
+any change without an assignment cast (text -> integer, integer -> boolean, text -> an
+enum). This comparator decides type differences itself and records the cast both ways;
+a change no cast can make (integer -> uuid) becomes ``op.require_data_migration``, a
+step that stops the script with a message instead of guessing.
+
+Enum columns whose type keeps its name are left to common.autogen.enums, which changes
+the type's values instead of the column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate.compare.types import _compare_type_setup
+from alembic.operations import ops
+from alembic.util import DispatchPriority, PriorityDispatchResult
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Integer,
+    Interval,
+    Numeric,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    Uuid,
+)
+
+from common.autogen.enums import native_enum
+from common.autogen.using import AlterColumnUsingOp
+from common.ops.data_migration import RequireDataMigrationOp
+
+NO_CAST = "no cast"
+USING = "workbench_using"
+
+_FAMILIES = (
+    (Enum, "enum"),
+    (String, "string"),
+    (Integer, "integer"),
+    (Numeric, "numeric"),
+    (Boolean, "boolean"),
+    ((DateTime, Date, Time, Interval), "temporal"),
+    (Uuid, "uuid"),
+    (JSON, "json"),
+)
+
+
+def unwrap(type_: Any) -> Any:
+    """The type a TypeDecorator (SQLModel's AutoString...) stands for."""
+    while isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    return type_
+
+
+def family(type_: Any) -> str:
+    type_ = unwrap(type_)
+    for classes, name in _FAMILIES:
+        if isinstance(type_, classes):
+            return name
+    return type(type_).__name__.lower()
+
+
+def cast_for(old: Any, new: Any, column: str, dialect: Any) -> str | None:
+    """The ``postgresql_using`` expression from ``old`` to ``new``; None: no USING needed."""
+    source, target = family(old), family(new)
+    quoted = dialect.identifier_preparer.quote(column)
+    if target == "enum":
+        return f"{quoted}::text::{dialect.identifier_preparer.quote(new.name)}"
+    if source == target or target == "string" or {source, target} == {"integer", "numeric"}:
+        return None
+    if source != "string" and ("uuid" in (source, target) or target in ("json", "temporal")):
+        return NO_CAST
+    return f"{quoted}::{new.compile(dialect=dialect)}"
+
+
+def _length_differs(conn_type: Any, meta_type: Any) -> bool:
+    """Unbounded VARCHAR vs VARCHAR(n), which Alembic's comparison lets through."""
+    conn_type, meta_type = unwrap(conn_type), unwrap(meta_type)
+    strings = all(
+        isinstance(t, String) and not isinstance(t, (Text, Enum)) for t in (conn_type, meta_type)
+    )
+    return strings and conn_type.length != meta_type.length
+
+
+def _compare_type(
+    autogen_context: Any,
+    alter_column_op: ops.AlterColumnOp,
+    schema: str | None,
+    tname: str,
+    cname: str,
+    conn_col: Any,
+    metadata_col: Any,
+) -> PriorityDispatchResult:
+    if autogen_context.migration_context._user_compare_type is False:
+        return PriorityDispatchResult.STOP
+    if not _compare_type_setup(alter_column_op, tname, cname, conn_col, metadata_col):
+        return PriorityDispatchResult.CONTINUE
+    dialect = autogen_context.dialect
+    conn_type, meta_type = conn_col.type, metadata_col.type
+    conn_enum, meta_enum = native_enum(conn_type), native_enum(meta_type)
+    if (
+        dialect.name == "postgresql"
+        and conn_enum
+        and meta_enum
+        and conn_enum.name == meta_enum.name
+    ):
+        return PriorityDispatchResult.STOP
+    impl = autogen_context.migration_context.impl
+    if not (impl.compare_type(conn_col, metadata_col) or _length_differs(conn_type, meta_type)):
+        return PriorityDispatchResult.STOP
+    alter_column_op.modify_type = meta_type
+    if dialect.name == "postgresql":
+        alter_column_op.info[USING] = (
+            cast_for(conn_type, meta_type, cname, dialect),
+            cast_for(meta_type, conn_type, cname, dialect),
+        )
+    return PriorityDispatchResult.STOP
+
+
+def _with_casts(op: ops.AlterColumnOp, dialect: Any) -> list[ops.MigrateOperation]:
+    up, down = op.info[USING]
+    if NO_CAST not in (up, down):
+        return [AlterColumnUsingOp.from_op(op, up, down)]
+    stop = RequireDataMigrationOp(
+        op.table_name,
+        op.column_name,
+        str(op.existing_type.compile(dialect=dialect)).lower(),
+        str(op.modify_type.compile(dialect=dialect)).lower(),
+        schema=op.schema,
+    )
+    op.modify_type = None
+    rest = [op] if op.has_changes() else []
+    return [stop, *rest]
+
+
+def _apply_casts(
+    autogen_context: Any, upgrade_ops: ops.UpgradeOps, schemas: set[str | None]
+) -> PriorityDispatchResult:
+    for table_ops in upgrade_ops.ops:
+        if not isinstance(table_ops, ops.ModifyTableOps):
+            continue
+        rewritten: list[ops.MigrateOperation] = []
+        for op in table_ops.ops:
+            if isinstance(op, ops.AlterColumnOp) and USING in op.info:
+                rewritten.extend(_with_casts(op, autogen_context.dialect))
+            else:
+                rewritten.append(op)
+        table_ops.ops = rewritten
+    return PriorityDispatchResult.CONTINUE
+
+
+def setup(plugin: Any) -> None:
+    plugin.add_autogenerate_comparator(
+        _compare_type, "column", "types", priority=DispatchPriority.FIRST
+    )
+    plugin.add_autogenerate_comparator(
+        _apply_casts, "schema", "type_casts", priority=DispatchPriority.LAST
+    )

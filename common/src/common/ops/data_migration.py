@@ -1,0 +1,77 @@
+"""``op.require_data_migration``: a step that stops the revision until a person writes it.
+
+Autogenerate emits it where no SQL cast can carry the data over (an integer column that
+becomes a uuid): running such a script must not guess, so it stops with a one-line
+message naming the column and the two types, changing nothing. The person replaces the
+call with the real data migration (a new column, a backfill, a swap).
+"""
+
+from __future__ import annotations
+
+from alembic.autogenerate import renderers
+from alembic.operations import MigrateOperation, Operations
+
+from common.errors import DataMigrationRequiredError
+
+
+@Operations.register_operation("require_data_migration")
+class RequireDataMigrationOp(MigrateOperation):
+    """Stop: ``table_name.column_name`` cannot go from ``from_type`` to ``to_type`` by cast."""
+
+    def __init__(
+        self,
+        table_name: str,
+        column_name: str,
+        from_type: str,
+        to_type: str,
+        *,
+        schema: str | None = None,
+    ) -> None:
+        self.table_name = table_name
+        self.column_name = column_name
+        self.from_type = from_type
+        self.to_type = to_type
+        self.schema = schema
+
+    @classmethod
+    def require_data_migration(
+        cls,
+        operations: Operations,
+        table_name: str,
+        column_name: str,
+        from_type: str,
+        to_type: str,
+        *,
+        schema: str | None = None,
+    ):
+        return operations.invoke(cls(table_name, column_name, from_type, to_type, schema=schema))
+
+    def reverse(self) -> RequireDataMigrationOp:
+        return RequireDataMigrationOp(
+            self.table_name, self.column_name, self.to_type, self.from_type, schema=self.schema
+        )
+
+    def describe(self) -> str:
+        return f"data migration needed for {self.table_name}.{self.column_name}"
+
+
+@Operations.implementation_for(RequireDataMigrationOp)
+def _require(operations: Operations, operation: RequireDataMigrationOp) -> None:
+    raise DataMigrationRequiredError(
+        f"{operation.table_name}.{operation.column_name} cannot change from "
+        f"{operation.from_type} to {operation.to_type}: no cast converts the existing values; "
+        "nothing was changed.",
+        "replace op.require_data_migration(...) in the revision with a hand-written data "
+        "migration (add a new column, fill it, drop the old one), then run update-db again.",
+    )
+
+
+@renderers.dispatch_for(RequireDataMigrationOp)
+def _render(autogen_context, operation: RequireDataMigrationOp) -> str:
+    schema = f", schema={operation.schema!r}" if operation.schema else ""
+    return (
+        f"# REVIEW: {operation.from_type} -> {operation.to_type} has no cast: "
+        "write this data migration by hand\n"
+        f"op.require_data_migration({operation.table_name!r}, {operation.column_name!r}, "
+        f"{operation.from_type!r}, {operation.to_type!r}{schema})"
+    )
