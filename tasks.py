@@ -173,6 +173,10 @@ def db_down(c):
 @task(help={"pytest_args": 'extra arguments for pytest, e.g. "-m sqlite -x"'})
 def test(c, pytest_args=""):
     """Run the whole test suite (the README's test command)."""
-    result = c.run(f"uv run --quiet pytest {pytest_args}", warn=True, pty=_interactive())
+    result = c.run(
+        f"uv run --quiet pytest --numprocesses=auto --maxprocesses=4 {pytest_args}",
+        warn=True,
+        pty=_interactive(),
+    )
     if result is None or result.exited != 0:
         raise Exit(code=result.exited if result is not None else 1)

@@ -184,10 +184,28 @@ def _validate(operations: Operations, op: ValidateConstraintOp) -> None:
 
 @Operations.implementation_for(SetNotNullSafelyOp)
 def _set_not_null(operations: Operations, op: SetNotNullSafelyOp) -> None:
+    dialect = operations.get_context().dialect.name
     run_outside_transaction(
         operations,
         lambda conn: constraints.set_not_null_safely(conn, op.table_name, op.column_name),
-        lambda q: f"ALTER TABLE {q(op.table_name)} ALTER COLUMN {q(op.column_name)} SET NOT NULL",
+        lambda q: _set_not_null_sql(q, op, dialect),
+    )
+
+
+def _set_not_null_sql(q: Any, op: SetNotNullSafelyOp, dialect: str) -> str:
+    """Offline SQL: on PostgreSQL the same four steps the online operation runs."""
+    table, column = q(op.table_name), q(op.column_name)
+    set_not_null = f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL"
+    if dialect != "postgresql":
+        return set_not_null
+    check = q(constraints.not_null_check_name(op.table_name, op.column_name))
+    return "; ".join(
+        [
+            f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID",
+            f"ALTER TABLE {table} VALIDATE CONSTRAINT {check}",
+            set_not_null,
+            f"ALTER TABLE {table} DROP CONSTRAINT {check}",
+        ]
     )
 
 

@@ -275,8 +275,13 @@ def set_not_null_safely(
         return "set"
 
 
+def not_null_check_name(table_name: str, column_name: str) -> str:
+    """The temporary CHECK that proves NOT NULL before SET NOT NULL (63 bytes at most)."""
+    return f"{table_name}_{column_name}_not_null"[:63]
+
+
 def _pg_set_not_null(conn, table: sa.Table, column: sa.Column, schema, lock_timeout_ms) -> None:
-    check_name = f"{table.name}_{column.name}_not_null"[:63]
+    check_name = not_null_check_name(table.name, column.name)
     quote = conn.dialect.identifier_preparer.quote
     qualified = _pg_table(conn, table.name, schema)
     if _pg_constraint(conn, check_name, table.name, schema) is None:

@@ -177,8 +177,17 @@ def print_text(report: Report, console: Console | None = None) -> None:
         out.print(f"  [{color}]{mark}[/{color}] {escape(check.name)}: {escape(check.summary)}")
         for detail in _extra_details(check):
             out.print(f"      - {escape(detail)}")
-        if check.data:
+        if check.data and out.is_terminal:
             out.print(_impact_table(check))
+        elif check.data:  # plain lines: a table squeezed into a pipe's 80 columns is unreadable
+            for row in check.data:
+                cells = _impact_cells(row)
+                flag = "  <- blocks" if row["flagged"] else ""
+                out.print(
+                    f"      {escape(cells[0])} {escape(row['table'])}: ~{cells[2]} rows, "
+                    f"{escape(row['size'])}; {escape(row['lock'])}; {escape(row['work'])}; "
+                    f"~{cells[6]}{flag}"
+                )
     out.print("\n[bold]Manual (tick by hand)[/bold]")
     for item in MANUAL_ITEMS:
         out.print(f"  ☐ {escape(item)}")

@@ -278,6 +278,8 @@ class Runner:
                 "update-db; or raise lock_timeout_ms in the revision or "
                 "WORKBENCH_LOCK_TIMEOUT_MS.",
             ) from None
+        if isinstance(exc, WorkbenchError):
+            raise exc from None  # an operation's own one-line message and fix, as written
         verb = VERBS[direction][1]
         if status == "rolled_back":
             hint = "its transaction was rolled back, so nothing of it remains; fix it and rerun."

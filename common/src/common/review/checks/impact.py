@@ -108,6 +108,24 @@ def _human(size: int) -> str:
     return f"{value:.1f} TB"
 
 
+def _after_validation(found: list[Effect], statement: Statement, validated: set[str]):
+    """SET NOT NULL after a validated CHECK (op.set_not_null_safely) does not scan.
+
+    PostgreSQL 12+ proves NOT NULL from a valid ``CHECK (col IS NOT NULL)``, so the
+    ACCESS EXCLUSIVE lock is brief; flagging it would be a false alarm on large tables.
+    """
+    node = statement.node
+    commands = node.cmds or () if isinstance(node, ast.AlterTableStmt) else ()
+    subtypes = [command.subtype for command in commands]
+    for effect in found:
+        if AlterTableType.AT_SetNotNull in subtypes and effect.table in validated:
+            yield Effect(effect.table, effect.lock, "instant")
+        else:
+            yield effect
+    if AlterTableType.AT_ValidateConstraint in subtypes and node.relation is not None:
+        validated.add(node.relation.relname)
+
+
 def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: int) -> CheckResult:
     if connection.dialect.name != "postgresql":
         dialect = connection.dialect.name
@@ -116,8 +134,9 @@ def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: 
     stats: dict[str, tuple[int, int] | None] = {}
     rows_out, flagged = [], []
     for unit in units:
+        validated: set[str] = set()  # tables with a CHECK validated earlier in the revision
         for statement in unit.up:
-            for effect in effects(statement):
+            for effect in _after_validation(effects(statement), statement, validated):
                 if effect.table not in stats:
                     stats[effect.table] = connection.execute(_STATS, {"name": effect.table}).first()
                 found = stats[effect.table]
