@@ -51,7 +51,8 @@ def full_snapshot(url: URL) -> dict:
                 rows = conn.execute(
                     text("SELECT relname FROM pg_class WHERE relkind = 'S' ORDER BY relname")
                 )
-                snapshot["(sequences)"] = [row[0] for row in rows]
+                # the workbench's own bookkeeping (alembic_history) is not the user's schema
+                snapshot["(sequences)"] = [r[0] for r in rows if not r[0].startswith("alembic_")]
         return snapshot
     finally:
         engine.dispose()

@@ -31,7 +31,9 @@ def _expression(value: Any, dialect: Any) -> Any:
         return value.name
     if isinstance(value, ClauseElement):
         text = getattr(value, "text", None)
-        if text is None:
+        if isinstance(text, ClauseElement):  # Alembic's textual index element wraps a TextClause
+            text = getattr(text, "text", None)
+        if not isinstance(text, str):
             text = str(value.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
         return Code(f"sa.text({text!r})")
     return value
