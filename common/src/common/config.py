@@ -52,7 +52,14 @@ class Settings(BaseSettings):
     lock_retry_backoff_ms: int = Field(
         default=1_000, description="Wait before the first retry (ms); doubles each retry."
     )
-    batch_size: int = Field(default=10_000, description="Rows per batch in data migrations.")
+    batch_size: int = Field(
+        default=10_000,
+        description="Most rows per batch in data migrations, when a revision passes none.",
+    )
+    max_batch_ms: float = Field(
+        default=50,
+        description="Batches are sized to take about this long (ms); 0 means fixed batches.",
+    )
 
 
 def load_settings() -> Settings:

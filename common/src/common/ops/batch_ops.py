@@ -4,6 +4,10 @@ The batches run inside ``autocommit_block()``: the revision's earlier steps are 
 first (so a column added above is visible), each batch commits on its own, and the
 revision continues with its next step only when every batch is done. With ``--sql`` the
 operation is written as one plain statement, since offline SQL cannot loop.
+
+A ``batch_size`` left out (None) is read from WORKBENCH_BATCH_SIZE when the revision
+runs and is not written into a rendered script, so the setting keeps applying; likewise
+``max_batch_ms`` (WORKBENCH_MAX_BATCH_MS), written only when given.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from common.ops._support import OperationError, as_clause
 class _BatchOp(MigrateOperation):
     kind = ""
 
-    def __init__(self, table_name: str, *, batch_size: int = 10_000, **options: Any) -> None:
+    def __init__(self, table_name: str, *, batch_size: int | None = None, **options: Any) -> None:
         self.table_name = table_name
         self.batch_size = batch_size
         self.options = options
@@ -48,11 +52,17 @@ class BatchUpdateOp(_BatchOp):
         table_name: str,
         values: dict,
         where: Any = None,
-        batch_size: int = 10_000,
+        batch_size: int | None = None,
         pause: float = 0.0,
         **kw: Any,
     ):
-        """UPDATE ``table_name`` SET ``values`` WHERE ``where`` in resumable batches."""
+        """UPDATE ``table_name`` SET ``values`` WHERE ``where`` in resumable batches.
+
+        ``batch_size`` (default WORKBENCH_BATCH_SIZE) bounds the rows per batch; the
+        batches are sized to take about ``max_batch_ms=`` (default WORKBENCH_MAX_BATCH_MS,
+        50; None or 0: fixed batches). Other keywords: ``dry_run``, ``lock_timeout_ms``,
+        ``schema``, as in ``common.ops.batch_update``.
+        """
         op = cls(table_name, values, where, batch_size=batch_size, pause=pause, **kw)
         return operations.invoke(op)
 
@@ -73,11 +83,11 @@ class BatchDeleteOp(_BatchOp):
         operations: Operations,
         table_name: str,
         where: Any,
-        batch_size: int = 10_000,
+        batch_size: int | None = None,
         pause: float = 0.0,
         **kw: Any,
     ):
-        """DELETE FROM ``table_name`` WHERE ``where`` in resumable batches."""
+        """DELETE FROM ``table_name`` WHERE ``where`` in resumable batches (sized as above)."""
         return operations.invoke(cls(table_name, where, batch_size=batch_size, pause=pause, **kw))
 
 
@@ -103,10 +113,10 @@ class BatchCopyColumnOp(_BatchOp):
         source_column: str,
         target_column: str,
         using: Any = None,
-        batch_size: int = 10_000,
+        batch_size: int | None = None,
         **kw: Any,
     ):
-        """Copy ``source_column`` into ``target_column`` in resumable batches."""
+        """Copy ``source_column`` into ``target_column`` in resumable batches (sized as above)."""
         op = cls(table_name, source_column, target_column, using, batch_size=batch_size, **kw)
         return operations.invoke(op)
 
@@ -195,7 +205,7 @@ def _sql_text(value: Any) -> str:
 
 
 def _options(op: _BatchOp) -> str:
-    parts = [] if op.batch_size == 10_000 else [f"batch_size={op.batch_size!r}"]
+    parts = [] if op.batch_size is None else [f"batch_size={op.batch_size!r}"]
     parts += [f"{k}={v!r}" for k, v in op.options.items() if not (k == "pause" and v == 0.0)]
     return "".join(f", {p}" for p in parts)
 

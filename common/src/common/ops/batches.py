@@ -2,10 +2,11 @@
 
 Why batches: one UPDATE over a big table holds every row lock it takes until it ends and
 writes the whole table's WAL in one transaction; the application's writes to those rows
-queue behind it. Here each batch locks at most ``batch_size`` rows for a few
-milliseconds, under a short ``lock_timeout`` (a blocked batch fails fast and is retried),
-and records its position in ``alembic_batch_checkpoint`` in the same transaction, so a
-killed run resumes exactly where it stopped.
+queue behind it. Here each batch locks at most ``batch_size`` rows for about
+``max_batch_ms`` (its size follows the measured speed, see ``sizing``), under a short
+``lock_timeout`` (a blocked batch fails fast and is retried), and records its position
+in ``alembic_batch_checkpoint`` in the same transaction, so a killed run resumes exactly
+where it stopped.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from common.ops._support import (
 )
 from common.ops.keyset import next_bound, primary_key, range_condition
 from common.ops.progress import Progress
+from common.ops.sizing import FROM_SETTINGS, BatchSizer, resolve
 from common.output import say
 
 LOCK_RETRIES = 5
@@ -53,6 +55,8 @@ class BatchResult:
     seconds: float
     longest_batch_seconds: float
     dry_run: bool = False
+    smallest_batch_rows: int = 0
+    largest_batch_rows: int = 0
 
 
 def batch_update(
@@ -60,17 +64,21 @@ def batch_update(
     table_name: str,
     values: Mapping[str, Any],
     where: Any = None,
-    batch_size: int = 10_000,
+    batch_size: int | None = None,
     pause: float = 0.0,
     *,
     schema: str | None = None,
     dry_run: bool = False,
     lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    max_batch_ms: float | None = FROM_SETTINGS,
 ) -> BatchResult:
     """UPDATE ``table_name`` SET ``values`` WHERE ``where``, in primary-key batches.
 
     ``values`` maps column names to Python values or SQL expressions (``sa.text(...)``,
-    ``sa.column("a") + 1``); ``where`` is a SQL expression or SQL text.
+    ``sa.column("a") + 1``); ``where`` is a SQL expression or SQL text. ``batch_size``
+    (default WORKBENCH_BATCH_SIZE) is the most rows per batch; each batch is sized to
+    take about ``max_batch_ms`` (default WORKBENCH_MAX_BATCH_MS; None or 0: always
+    ``batch_size`` rows).
     """
 
     def build(table: sa.Table, key_range: Any) -> sa.Executable:
@@ -88,6 +96,7 @@ def batch_update(
         pause,
         dry_run,
         lock_timeout_ms,
+        max_batch_ms,
     )
 
 
@@ -95,12 +104,13 @@ def batch_delete(
     connection: Connection,
     table_name: str,
     where: Any,
-    batch_size: int = 10_000,
+    batch_size: int | None = None,
     pause: float = 0.0,
     *,
     schema: str | None = None,
     dry_run: bool = False,
     lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    max_batch_ms: float | None = FROM_SETTINGS,
 ) -> BatchResult:
     """DELETE FROM ``table_name`` WHERE ``where``, in primary-key batches."""
     if where is None:
@@ -123,6 +133,7 @@ def batch_delete(
         pause,
         dry_run,
         lock_timeout_ms,
+        max_batch_ms,
     )
 
 
@@ -132,13 +143,14 @@ def batch_copy_column(
     source_column: str,
     target_column: str,
     using: Any = None,
-    batch_size: int = 10_000,
+    batch_size: int | None = None,
     *,
     pause: float = 0.0,
     where: Any = None,
     schema: str | None = None,
     dry_run: bool = False,
     lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
+    max_batch_ms: float | None = FROM_SETTINGS,
 ) -> BatchResult:
     """Copy ``source_column`` into ``target_column`` (through ``using``), in batches.
 
@@ -164,6 +176,7 @@ def batch_copy_column(
         pause,
         dry_run,
         lock_timeout_ms,
+        max_batch_ms,
     )
 
 
@@ -178,14 +191,20 @@ def _check_columns(table: sa.Table, values: Mapping[str, Any]) -> None:
         column_of(table, name)
 
 
-def _check_arguments(batch_size: int, pause: float) -> None:
-    if not isinstance(batch_size, int) or batch_size < 1:
+def _check_arguments(batch_size: int, pause: float, max_batch_ms: float | None) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise OperationError(
             f"batch_size must be a positive integer, not {batch_size!r}.",
             "use the default 10_000 or a value like 1_000 for wide rows.",
         )
     if pause < 0:
         raise OperationError(f"pause must be >= 0 seconds, not {pause!r}.", "use e.g. 0.1.")
+    number = isinstance(max_batch_ms, int | float) and not isinstance(max_batch_ms, bool)
+    if max_batch_ms is not None and (not number or max_batch_ms < 0):
+        raise OperationError(
+            f"max_batch_ms must be a number of milliseconds >= 0, not {max_batch_ms!r}.",
+            "use the default 50, or None (or 0) for fixed batches of batch_size rows.",
+        )
 
 
 def _run(
@@ -195,14 +214,18 @@ def _run(
     schema: str | None,
     build: StatementBuilder,
     where: Any,
-    batch_size: int,
+    batch_size: int | None,
     pause: float,
     dry_run: bool,
     lock_timeout_ms: int,
+    max_batch_ms: Any,
 ) -> BatchResult:
-    _check_arguments(batch_size, pause)
+    batch_size, max_batch_ms = resolve(batch_size, max_batch_ms)
+    _check_arguments(batch_size, pause, max_batch_ms)
     if dry_run:
-        return _dry_run(connection, kind, table_name, schema, build, where, batch_size)
+        return _dry_run(
+            connection, kind, table_name, schema, build, where, batch_size, max_batch_ms
+        )
     with own_transactions(connection) as conn:
         with conn.begin():
             table = reflect_table(conn, table_name, schema)
@@ -212,7 +235,8 @@ def _run(
         if job.resumed:
             say(f"  {kind} {table.name}: resuming after {job.rows_done:,} rows done earlier")
         report = Progress(f"{kind} {table.name}", _estimated_rows(conn, table))
-        walker = _Walker(conn, table, build, batch_size, lock_timeout_ms, job)
+        sizer = BatchSizer(batch_size, max_batch_ms)
+        walker = _Walker(conn, table, build, sizer, lock_timeout_ms, job)
         try:
             with _mysql_lock_wait(conn, lock_timeout_ms):
                 while (batch := walker.next_batch()) is not None:
@@ -225,7 +249,14 @@ def _run(
         checkpoint.finish(conn, job)
         report.summary(resumed_rows)
         elapsed = time.perf_counter() - report.started
-        return BatchResult(job.rows_done, report.batches, elapsed, report.longest)
+        return BatchResult(
+            job.rows_done,
+            report.batches,
+            elapsed,
+            report.longest,
+            smallest_batch_rows=report.smallest or 0,
+            largest_batch_rows=report.largest,
+        )
 
 
 class _Walker:
@@ -236,24 +267,27 @@ class _Walker:
         conn: Connection,
         table: sa.Table,
         build: StatementBuilder,
-        batch_size: int,
+        sizer: BatchSizer,
         lock_timeout_ms: int,
         job: checkpoint.Checkpoint,
     ) -> None:
         self.conn = conn
         self.table = table
         self.build = build
-        self.batch_size = batch_size
+        self.sizer = sizer
         self.lock_timeout_ms = lock_timeout_ms
         self.job = job
         self.dialect = dialect_name(conn)
         self.key = primary_key(table)
 
-    def next_batch(self) -> tuple[int, int, float] | None:
-        """(keys walked, rows changed, seconds), or None when the table is done."""
+    def next_batch(self) -> tuple[int, int, float, int] | None:
+        """(keys walked, rows changed, seconds, batch size asked), or None when done."""
         for attempt in range(LOCK_RETRIES + 1):
             try:
-                return self._attempt()
+                batch = self._attempt()
+                if batch is not None:
+                    self.sizer.record(batch[0], batch[2])
+                return batch
             except DBAPIError as exc:
                 if sqlstate(exc) not in LOCK_ERRORS:
                     raise
@@ -267,9 +301,10 @@ class _Walker:
                 time.sleep(0.05 * 2**attempt)
         return None
 
-    def _attempt(self) -> tuple[int, int, float] | None:
+    def _attempt(self) -> tuple[int, int, float, int] | None:
         started = time.perf_counter()
-        bound = next_bound(self.table, self.job.last_key, self.batch_size, self.dialect)
+        size = self.sizer.size
+        bound = next_bound(self.table, self.job.last_key, size, self.dialect)
         with self.conn.begin():
             set_local_lock_timeout(self.conn, self.lock_timeout_ms, asynchronous_commit=True)
             row = self.conn.execute(bound).first()
@@ -279,7 +314,7 @@ class _Walker:
             key_range = range_condition(self.key, self.job.last_key, upto, self.dialect)
             changed = self.conn.execute(self.build(self.table, key_range)).rowcount
             checkpoint.save(self.conn, self.job, upto, changed)
-        return walked, changed, time.perf_counter() - started
+        return walked, changed, time.perf_counter() - started, size
 
 
 @contextmanager
@@ -292,7 +327,9 @@ def _reading(connection: Connection) -> Iterator[None]:
         yield
 
 
-def _dry_run(connection, kind, table_name, schema, build, where, batch_size) -> BatchResult:
+def _dry_run(
+    connection, kind, table_name, schema, build, where, batch_size, max_batch_ms
+) -> BatchResult:
     """Count the rows the job would change, and change nothing (no checkpoint either)."""
     started = time.perf_counter()
     with _reading(connection):
@@ -305,9 +342,12 @@ def _dry_run(connection, kind, table_name, schema, build, where, batch_size) -> 
         rows = connection.execute(query).scalar_one()
         total = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
     batches = math.ceil(total / batch_size)
+    sizing = f"{batches:,} batches of {batch_size:,}"
+    if max_batch_ms:
+        sizing += f" or more (sized to take ~{max_batch_ms:g} ms each)"
     say(
-        f"  {kind} {table.name} (dry run): {rows:,} of {total:,} rows match; "
-        f"{batches:,} batches of {batch_size:,}; nothing changed"
+        f"  {kind} {table.name} (dry run): {rows:,} of {total:,} rows match; {sizing}; "
+        "nothing changed"
     )
     return BatchResult(rows, batches, time.perf_counter() - started, 0.0, dry_run=True)
 

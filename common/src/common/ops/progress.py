@@ -2,8 +2,9 @@
 
 Log lines (stderr, at most one every ``interval`` seconds) carry rows done, rows/s and an
 ETA so a CI log or ``kubectl logs`` shows the job is alive and when it will end. The
-final summary also reports the longest batch, which is the longest time a batch held
-its row locks.
+final summary also reports the range of batch sizes used (they follow the measured
+speed, see ``sizing``) and the longest batch, which is the longest time a batch held its
+row locks.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class Progress:
         self.changed = 0
         self.batches = 0
         self.longest = 0.0
+        self.smallest: int | None = None
+        self.largest = 0
+        self.size: int | None = None
         self._bar: Any = None
         if sys.stderr.isatty() if tty is None else tty:
             self._start_bar()
@@ -64,11 +68,16 @@ class Progress:
         self._bar.start()
         self._task = self._bar.add_task(self.label, total=self.total)
 
-    def batch(self, walked: int, changed: int, seconds: float) -> None:
+    def batch(self, walked: int, changed: int, seconds: float, size: int | None = None) -> None:
+        """A batch of ``size`` keys asked (``walked`` found, fewer in the last one) is done."""
         self.walked += walked
         self.changed += changed
         self.batches += 1
         self.longest = max(self.longest, seconds)
+        if size is not None:
+            self.size = size
+            self.smallest = size if self.smallest is None else min(self.smallest, size)
+            self.largest = max(self.largest, size)
         if self._bar is not None:
             self._bar.update(self._task, completed=self.walked)
             return
@@ -89,7 +98,17 @@ class Progress:
         line += f", {rate:,.0f} rows/s"
         if self.total and rate > 0:
             line += f", ETA {_duration(max(0, self.total - self.walked) / rate)}"
+        if self.size is not None:
+            line += f", batches of {self.size:,} rows now"
         return line
+
+    def sizes(self) -> str:
+        """`` of 2,400 to 10,000 rows`` (en dash, the sizes asked), or nothing if none."""
+        if self.smallest is None:
+            return ""
+        if self.smallest == self.largest:
+            return f" of {self.largest:,} rows"
+        return f" of {self.smallest:,}–{self.largest:,} rows"
 
     def close(self) -> None:
         if self._bar is not None:
@@ -101,7 +120,8 @@ class Progress:
         elapsed = time.perf_counter() - self.started
         rate = self.walked / elapsed if elapsed > 0 else 0.0
         line = (
-            f"  {self.label}: {self.changed:,} rows changed in {self.batches:,} batches, "
+            f"  {self.label}: {self.changed:,} rows changed in {self.batches:,} batches"
+            f"{self.sizes()}, "
             f"{elapsed:.1f} s ({rate:,.0f} rows/s scanned), "
             f"longest batch {self.longest * 1000:.0f} ms"
         )
