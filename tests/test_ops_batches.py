@@ -1,7 +1,9 @@
 """Batched UPDATE / DELETE / copy as plain functions, on every database kind.
 
 Each test compares the batched result with what one plain statement gives, on integer,
-composite and UUID keys, with batch sizes that leave a partial last batch.
+composite and UUID keys, with batch sizes that leave a partial last batch. Tests that
+count batches pass ``max_batch_ms=None`` (fixed sizes): with the default, a batch slowed
+by the machine's load would shrink the next one (tests/test_ops_batch_sizing.py).
 """
 
 from __future__ import annotations
@@ -42,7 +44,12 @@ def test_batch_update_integer_key_matches_a_single_update(any_url, engine_for):
     )
     with engine.connect() as conn:
         result = ops.batch_update(
-            conn, "item", {"w": sa.text("v * 2 + 1")}, where="v % 3 = 0", batch_size=700
+            conn,
+            "item",
+            {"w": sa.text("v * 2 + 1")},
+            where="v % 3 = 0",
+            batch_size=700,
+            max_batch_ms=None,
         )
     expected = [(r["id"], r["v"] * 2 + 1 if r["v"] % 3 == 0 else None) for r in rows]
     assert _all(engine, "SELECT id, w FROM item ORDER BY id") == expected
@@ -62,7 +69,9 @@ def test_batch_update_composite_key(any_url, engine_for):
         "INSERT INTO pair (a, b, v) VALUES (:a, :b, :v)",
     )
     with engine.connect() as conn:
-        result = ops.batch_update(conn, "pair", {"v": sa.column("v") + 1000}, batch_size=100)
+        result = ops.batch_update(
+            conn, "pair", {"v": sa.column("v") + 1000}, batch_size=100, max_batch_ms=None
+        )
     assert result.rows == len(rows) and result.batches == 13
     assert sorted(_all(engine, "SELECT a, b, v FROM pair")) == sorted(
         (r["a"], r["b"], r["v"] + 1000) for r in rows
@@ -130,9 +139,9 @@ def test_progress_log_lines_and_summary(any_url, engine_for, capsys):
         "INSERT INTO item (id) VALUES (:id)",
     )
     with engine.connect() as conn:
-        ops.batch_update(conn, "item", {"v": 1}, batch_size=100)
+        ops.batch_update(conn, "item", {"v": 1}, batch_size=100, max_batch_ms=0)
     err = capsys.readouterr().err
-    assert "batch_update item: 300 rows changed in 3 batches" in err
+    assert "batch_update item: 300 rows changed in 3 batches of 100 rows, " in err
     assert "longest batch" in err and "rows/s" in err
 
 
@@ -165,6 +174,10 @@ def test_progress_line_has_rate_and_eta():
         (
             lambda c: ops.batch_update(c, "item", {"v": 1}, batch_size=0),
             "error: batch_size must be a positive integer, not 0.",
+        ),
+        (
+            lambda c: ops.batch_update(c, "item", {"v": 1}, max_batch_ms=-5),
+            "error: max_batch_ms must be a number of milliseconds >= 0, not -5.",
         ),
         (
             lambda c: ops.batch_delete(c, "item", None),
@@ -201,7 +214,7 @@ def test_progress_bar_on_a_terminal_and_pause_between_batches(sqlite_url, engine
     report.batch(100, 100, 0.01)
     line = report.summary()
     assert report._bar is None
-    assert line.startswith("  batch_update big: 100 rows changed in 1 batches")
+    assert line.startswith("  batch_update big: 100 rows changed in 1 batches, ")
 
     engine = engine_for(sqlite_url)
     _table(
@@ -212,7 +225,7 @@ def test_progress_bar_on_a_terminal_and_pause_between_batches(sqlite_url, engine
     )
     started = time.perf_counter()
     with engine.connect() as conn:
-        ops.batch_update(conn, "item", {"v": 1}, batch_size=100, pause=0.2)
+        ops.batch_update(conn, "item", {"v": 1}, batch_size=100, pause=0.2, max_batch_ms=None)
     assert time.perf_counter() - started >= 0.6  # three pauses: the throttle is applied
 
 

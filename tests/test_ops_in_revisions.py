@@ -153,6 +153,14 @@ def test_renderers_write_the_op_calls():
         batch_ops.BatchDeleteOp("t", "old", batch_size=500): (
             "op.batch_delete('t', where='old', batch_size=500)"
         ),
+        # an explicit size is written even when it equals the setting's default: the script
+        # pins it; left out, WORKBENCH_BATCH_SIZE applies when the revision runs
+        batch_ops.BatchUpdateOp("t", {"a": 1}, batch_size=10_000, max_batch_ms=None): (
+            "op.batch_update('t', {'a': 1}, batch_size=10000, max_batch_ms=None)"
+        ),
+        batch_ops.BatchDeleteOp("t", "old", max_batch_ms=20): (
+            "op.batch_delete('t', where='old', max_batch_ms=20)"
+        ),
         batch_ops.BatchCopyColumnOp("t", "a", "b", using="CAST(a AS text)"): (
             "op.batch_copy_column('t', 'a', 'b', using='CAST(a AS text)')"
         ),
