@@ -16,6 +16,8 @@ ENUMs, changed through ``alter_column``).
 
 from __future__ import annotations
 
+import re
+
 from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations
 from sqlalchemy import Text, cast, column, func, literal, select, table, text
@@ -186,6 +188,16 @@ def _refuse_removed_values_in_use(
             )
 
 
+def _names_a_value(default: str, values: list[str]) -> bool:
+    """Whether the default expression (``'doing'::status``) is one of ``values``.
+
+    Such a default cannot survive the swap: it stays dropped, and the revision's own
+    ``alter_column(server_default=...)`` sets the model's default afterwards.
+    """
+    found = re.match(r"^'((?:[^']|'')*)'::", default.strip())
+    return found is not None and found.group(1).replace("''", "'") in values
+
+
 @Operations.implementation_for(SwapEnumTypeOp)
 def _swap_enum_type(operations: Operations, operation: SwapEnumTypeOp) -> None:
     if not _is_postgresql(operations):
@@ -223,7 +235,7 @@ def _swap_enum_type(operations: Operations, operation: SwapEnumTypeOp) -> None:
         operations.execute(
             f"ALTER TABLE {qualified} ALTER COLUMN {col} TYPE {name} USING {col}::text::{name}"
         )
-        if default is not None:
+        if default is not None and not _names_a_value(default, removed):
             operations.execute(f"ALTER TABLE {qualified} ALTER COLUMN {col} SET DEFAULT {default}")
     operations.execute(f"DROP TYPE {old}")
 
