@@ -18,6 +18,9 @@ from alembic.operations import MigrateOperation, Operations
 
 from common.errors import MigrationStoppedError
 
+# the names a revision calls the stop by (``op.<name>``)
+STOP_CALLS = ("stop_migration", "require_data_migration")
+
 
 @Operations.register_operation("stop_migration")
 class StopMigrationOp(MigrateOperation):
