@@ -127,3 +127,26 @@ def test_several_values_added_and_downgraded_with_one_swap(project, pg_pair):
     assert "op.add_enum_value('status','archived',after='done')" in flat
     assert downgrade.count("swap_enum_type") == 1
     assert "op.swap_enum_type('status',['todo','done']" in compact(downgrade)
+
+
+ARRAY_COLUMN = (
+    "        tags: list[Status] = Field(sa_column=sa.Column(sa.ARRAY(sa.Enum(Status))))\n"
+    "        status: Status = Field(default=Status.todo)\n"
+)
+ARRAY_SEED = [
+    "INSERT INTO task (id, title, status, tags) VALUES "
+    "(1, 'a', 'todo', '{todo,done}'), (2, 'b', 'done', '{done}')"
+]
+ARRAY_QUERY = "SELECT id, CAST(tags AS VARCHAR[]) FROM task ORDER BY id"
+
+
+def test_enum_array_value_added(project, pg_pair):
+    old = status_models(["todo", "done"], ARRAY_COLUMN)
+    new = status_models(["todo", "doing", "done"], ARRAY_COLUMN)
+    Scenario(old, new, ARRAY_SEED, ARRAY_QUERY).run(project, pg_pair)
+
+
+def test_enum_array_value_removed(project, pg_pair):
+    old = status_models(["todo", "doing", "done"], ARRAY_COLUMN)
+    new = status_models(["todo", "done"], ARRAY_COLUMN)
+    Scenario(old, new, ARRAY_SEED, ARRAY_QUERY).run(project, pg_pair)
