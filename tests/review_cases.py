@@ -189,6 +189,16 @@ CASES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
             'op.execute("UPDATE users SET full_name = NULL")',
         ),
     ),
+    "stop-migration": (
+        (
+            'op.add_column("users", sa.Column("rank", sa.Integer(), nullable=True))',
+            'op.drop_column("users", "rank")',
+        ),
+        (
+            'op.require_data_migration("users", "code", "integer", "uuid")',
+            'op.require_data_migration("users", "code", "uuid", "integer")',
+        ),
+    ),
     "missing-downgrade": (
         (
             'op.add_column("users", sa.Column("nick", sa.Text()))',

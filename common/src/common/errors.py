@@ -44,11 +44,16 @@ class InvalidInputError(WorkbenchError):
 
 
 class MigrationStoppedError(WorkbenchError):
-    """A revision stops on purpose (``op.stop_migration``): it needs a hand-written step."""
+    """A revision stops on purpose: it needs a step only a person can write.
+
+    Raised by ``op.stop_migration`` and ``op.require_data_migration`` (one operation, see
+    ``common.ops.stop``) and by operations that refuse to lose data (an enum swap while
+    rows hold a removed value).
+    """
 
 
-class DataMigrationRequiredError(WorkbenchError):
-    """A generated step cannot change the data by itself: someone must write the migration."""
+class DataMigrationRequiredError(MigrationStoppedError):
+    """A step cannot carry the data over by itself: someone must write the data migration."""
 
 
 def describe_exception(exc: BaseException) -> str:

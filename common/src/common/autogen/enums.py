@@ -16,8 +16,10 @@ case), holding the member names. This comparator reads every enum type in one qu
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from alembic.autogenerate.compare.server_defaults import _render_server_default_for_compare
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import ARRAY, Enum, text
@@ -130,7 +132,51 @@ def _compare_enums(
     return PriorityDispatchResult.CONTINUE
 
 
+def _enum_label(default: Any) -> str | None:
+    """``'doing'::status`` or ``'doing'`` -> ``doing``; None for anything else."""
+    found = re.match(r"^\s*'((?:[^']|'')*)'(?:::[\w.\"]+)?\s*$", str(default))
+    return found.group(1).replace("''", "'") if found else None
+
+
+def _compare_enum_default(
+    autogen_context: Any,
+    alter_column_op: ops.AlterColumnOp,
+    schema: str | None,
+    tname: str,
+    cname: str,
+    conn_col: Any,
+    metadata_col: Any,
+) -> PriorityDispatchResult:
+    """Enum defaults compared as labels, without asking the server.
+
+    Alembic evaluates ``SELECT <model default> = <database default>`` on PostgreSQL,
+    which fails when the model's default is a value this revision adds to the type.
+    """
+    if not isinstance(metadata_col.type, Enum) or native_enum(metadata_col.type) is None:
+        return PriorityDispatchResult.CONTINUE
+    conn_default, model_default = conn_col.server_default, metadata_col.server_default
+    if conn_default is None or model_default is None:
+        return PriorityDispatchResult.CONTINUE
+    model = model_default.arg
+    if not isinstance(model, str):
+        model = _enum_label(_render_server_default_for_compare(model_default, autogen_context))
+    database = _enum_label(getattr(conn_default.arg, "text", conn_default.arg))
+    if model is None or database is None:
+        return PriorityDispatchResult.CONTINUE
+    alter_column_op.existing_server_default = conn_default
+    if model != database:
+        alter_column_op.modify_server_default = model_default
+    return PriorityDispatchResult.STOP
+
+
 def setup(plugin: Any) -> None:
     plugin.add_autogenerate_comparator(
         _compare_enums, "schema", "enums", qualifier="postgresql", priority=DispatchPriority.LAST
+    )
+    plugin.add_autogenerate_comparator(
+        _compare_enum_default,
+        "column",
+        "server_default",
+        qualifier="postgresql",
+        priority=DispatchPriority.FIRST,
     )

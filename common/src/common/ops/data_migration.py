@@ -1,22 +1,28 @@
-"""``op.require_data_migration``: a step that stops the revision until a person writes it.
+"""``op.require_data_migration``: ``op.stop_migration`` for a column no cast can convert.
 
 Autogenerate emits it where no SQL cast can carry the data over (an integer column that
 becomes a uuid): running such a script must not guess, so it stops with a one-line
 message naming the column and the two types, changing nothing. The person replaces the
 call with the real data migration (a new column, a backfill, a swap).
+
+It is a ``StopMigrationOp`` (``common.ops.stop``): same implementation, same error
+class, same review rule; only its arguments and the script text differ.
 """
 
 from __future__ import annotations
 
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import Operations
 
 from common.errors import DataMigrationRequiredError
+from common.ops.stop import StopMigrationOp
 
 
 @Operations.register_operation("require_data_migration")
-class RequireDataMigrationOp(MigrateOperation):
+class RequireDataMigrationOp(StopMigrationOp):
     """Stop: ``table_name.column_name`` cannot go from ``from_type`` to ``to_type`` by cast."""
+
+    error_class = DataMigrationRequiredError
 
     def __init__(
         self,
@@ -32,6 +38,12 @@ class RequireDataMigrationOp(MigrateOperation):
         self.from_type = from_type
         self.to_type = to_type
         self.schema = schema
+        super().__init__(
+            f"{table_name}.{column_name} cannot change from {from_type} to {to_type}: no cast "
+            "converts the existing values; nothing was changed.",
+            "replace op.require_data_migration(...) in the revision with a hand-written data "
+            "migration (add a new column, fill it, drop the old one), then run update-db again.",
+        )
 
     @classmethod
     def require_data_migration(
@@ -53,17 +65,6 @@ class RequireDataMigrationOp(MigrateOperation):
 
     def describe(self) -> str:
         return f"data migration needed for {self.table_name}.{self.column_name}"
-
-
-@Operations.implementation_for(RequireDataMigrationOp)
-def _require(operations: Operations, operation: RequireDataMigrationOp) -> None:
-    raise DataMigrationRequiredError(
-        f"{operation.table_name}.{operation.column_name} cannot change from "
-        f"{operation.from_type} to {operation.to_type}: no cast converts the existing values; "
-        "nothing was changed.",
-        "replace op.require_data_migration(...) in the revision with a hand-written data "
-        "migration (add a new column, fill it, drop the old one), then run update-db again.",
-    )
 
 
 @renderers.dispatch_for(RequireDataMigrationOp)

@@ -16,9 +16,11 @@ ENUMs, changed through ``alter_column``).
 
 from __future__ import annotations
 
+import re
+
 from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations
-from sqlalchemy import Text, cast, column, func, literal, select, table, text
+from sqlalchemy import Text, cast, column, func, literal, select, table, text, true
 from sqlalchemy.dialects.postgresql import ENUM
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 
@@ -27,11 +29,12 @@ from common.ops.enums import DropEnumTypeOp
 
 _COLUMNS_OF_TYPE = text(
     """
-    SELECT n.nspname, c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid)
+    SELECT n.nspname, c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid),
+           t.typarray = a.atttypid
     FROM pg_attribute a
     JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p')
     JOIN pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_type t ON t.oid = a.atttypid
+    JOIN pg_type t ON t.oid = a.atttypid OR t.typarray = a.atttypid
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
     WHERE t.typname = :name AND t.typtype = 'e' AND a.attnum > 0 AND NOT a.attisdropped
     ORDER BY c.relname, a.attnum
@@ -171,10 +174,22 @@ def _refuse_removed_values_in_use(
     operations: Operations, operation: SwapEnumTypeOp, removed: list[str], columns
 ) -> None:
     bind = operations.get_bind()
-    for schema, table_name, column_name, _default in columns:
+    for schema, table_name, column_name, _default, is_array in columns:
         target = table(table_name, column(column_name), schema=schema)
         held = cast(target.c[column_name], Text)
         query = select(held, func.count()).where(held.in_(removed)).group_by(held).order_by(held)
+        if is_array:  # one row per array element
+            unnest = func.unnest(target.c[column_name]).table_valued("v")
+            element = unnest.render_derived(name="element")
+            held = cast(element.c.v, Text)
+            query = (
+                select(held, func.count())
+                .select_from(target)
+                .join(element, true())
+                .where(held.in_(removed))
+                .group_by(held)
+                .order_by(held)
+            )
         found = bind.execute(query).all()
         if found:
             values = ", ".join(f"{value!r} ({count} row(s))" for value, count in found)
@@ -184,6 +199,16 @@ def _refuse_removed_values_in_use(
                 f"update those rows to one of {', '.join(map(repr, operation.values))} "
                 "(e.g. op.batch_update in an earlier revision), then run update-db again.",
             )
+
+
+def _names_a_value(default: str, values: list[str]) -> bool:
+    """Whether the default expression (``'doing'::status``) is one of ``values``.
+
+    Such a default cannot survive the swap: it stays dropped, and the revision's own
+    ``alter_column(server_default=...)`` sets the model's default afterwards.
+    """
+    found = re.match(r"^'((?:[^']|'')*)'::", default.strip())
+    return found is not None and found.group(1).replace("''", "'") in values
 
 
 @Operations.implementation_for(SwapEnumTypeOp)
@@ -213,17 +238,20 @@ def _swap_enum_type(operations: Operations, operation: SwapEnumTypeOp) -> None:
     old = _quote(operations, f"{operation.name[:55]}__old")
     operations.execute(f"ALTER TYPE {name} RENAME TO {old}")
     operations.execute(CreateEnumType(ENUM(*operation.values, name=operation.name)))
-    for schema, table_name, column_name, default in columns:
+    for schema, table_name, column_name, default, is_array in columns:
         qualified = _quote(operations, table_name)
         if schema and schema != bind.dialect.default_schema_name:
             qualified = f"{_quote(operations, schema)}.{qualified}"
         col = _quote(operations, column_name)
         if default is not None:
             operations.execute(f"ALTER TABLE {qualified} ALTER COLUMN {col} DROP DEFAULT")
+        new_type = f"{name}[]" if is_array else name
+        via = "text[]" if is_array else "text"
         operations.execute(
-            f"ALTER TABLE {qualified} ALTER COLUMN {col} TYPE {name} USING {col}::text::{name}"
+            f"ALTER TABLE {qualified} ALTER COLUMN {col} TYPE {new_type} "
+            f"USING {col}::{via}::{new_type}"
         )
-        if default is not None:
+        if default is not None and not _names_a_value(default, removed):
             operations.execute(f"ALTER TABLE {qualified} ALTER COLUMN {col} SET DEFAULT {default}")
     operations.execute(f"DROP TYPE {old}")
 

@@ -1,8 +1,12 @@
-"""``op.stop_migration``: a generated step the workbench cannot write safely on its own.
+"""``op.stop_migration``: a step the workbench cannot write safely on its own.
 
-Autogenerate renders it at the top of ``upgrade()`` when a change needs a decision only a
-person can make (a NOT NULL column without any default on a table that holds rows). The
-revision stops before changing anything, with one line saying why and what to do.
+The one stop mechanism of the workbench. Autogenerate renders it at the top of
+``upgrade()`` when a change needs a decision only a person can make (a NOT NULL column
+without any default on a table that holds rows); ``op.require_data_migration``
+(``common.ops.data_migration``) is the same operation with a message built from a column
+and two types. The revision stops before changing anything, with one line saying why
+and what to do (``MigrationStoppedError``), and review reports every stop under one rule
+(``stop-migration``).
 """
 
 from __future__ import annotations
@@ -14,10 +18,15 @@ from alembic.operations import MigrateOperation, Operations
 
 from common.errors import MigrationStoppedError
 
+# the names a revision calls the stop by (``op.<name>``)
+STOP_CALLS = ("stop_migration", "require_data_migration")
+
 
 @Operations.register_operation("stop_migration")
 class StopMigrationOp(MigrateOperation):
     """Stop the revision with ``reason`` and ``fix`` (what to change before running it)."""
+
+    error_class: type[MigrationStoppedError] = MigrationStoppedError
 
     def __init__(self, reason: str, fix: str) -> None:
         self.reason = reason
@@ -25,7 +34,7 @@ class StopMigrationOp(MigrateOperation):
 
     @classmethod
     def stop_migration(cls, operations: Operations, reason: str, fix: str = ""):
-        return operations.invoke(cls(reason, fix))
+        return operations.invoke(StopMigrationOp(reason, fix))
 
     def reverse(self) -> StopMigrationOp:
         return self
@@ -36,7 +45,7 @@ class StopMigrationOp(MigrateOperation):
 
 @Operations.implementation_for(StopMigrationOp)
 def _stop_migration(operations: Operations, operation: StopMigrationOp) -> None:
-    raise MigrationStoppedError(operation.reason, operation.fix)
+    raise operation.error_class(operation.reason, operation.fix)
 
 
 @renderers.dispatch_for(StopMigrationOp)

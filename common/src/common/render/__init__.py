@@ -21,7 +21,11 @@ from typing import Any
 from alembic.operations import ops
 
 from common.render.dropped_tables import drop_indexes_with_their_table
-from common.render.enum_changes import leave_enum_types_to_new_tables
+from common.render.enum_changes import (
+    defaults_after_enum_swaps,
+    leave_enum_types_to_new_tables,
+    merge_enum_swaps,
+)
 from common.render.enums import drop_unused_enum_types
 from common.render.header import HEADER, review_header
 from common.render.notes import place_notes
@@ -59,6 +63,8 @@ def process_revision_directives(context: Any, revision: Any, directives: list) -
     for downgrade_ops in script.downgrade_ops_list:
         drop_indexes_with_their_table(downgrade_ops)
         drop_unused_enum_types(downgrade_ops, dialect)
+        merge_enum_swaps(downgrade_ops)
+        defaults_after_enum_swaps(downgrade_ops)
     for container in [*script.upgrade_ops_list, *script.downgrade_ops_list]:
         downgrade = isinstance(container, ops.DowngradeOps)
         make_columns_safe(container, dialect, downgrade=downgrade, metadata=metadata)

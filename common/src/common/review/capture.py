@@ -24,6 +24,8 @@ from alembic.operations import Operations
 from alembic.script import Script
 
 from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
+from common.errors import MigrationStoppedError
+from common.ops.stop import STOP_CALLS
 from common.review.model import OpCall, RevisionUnit, Statement
 from common.review.source import call_at
 
@@ -116,6 +118,17 @@ def _replay(unit: RevisionUnit, module: Any, function: str, after: int) -> None:
             eval(code, vars(module))
 
 
+def _deliberate_stop(unit: RevisionUnit, function: str, line: int, exc: Exception) -> bool:
+    """An ``op.stop_migration`` / ``op.require_data_migration`` call: the stop-migration
+    rule reports it; the rest of the revision still renders."""
+    if not isinstance(exc, MigrationStoppedError):
+        return False
+    return any(
+        call.name in STOP_CALLS and call.line <= line <= call.end_line
+        for call in unit.ops_in(function)
+    )
+
+
 def render(unit: RevisionUnit, script: Script, function: str) -> tuple[list[Statement], str | None]:
     """Run ``upgrade`` or ``downgrade`` of ``script`` offline: its statements, and the
     error that stopped it (the operations after the failing line are replayed singly)."""
@@ -138,7 +151,8 @@ def render(unit: RevisionUnit, script: Script, function: str) -> tuple[list[Stat
             body()  # a print() in a revision must not mix into the report on stdout
         except Exception as exc:  # any revision code may fail offline (get_bind() etc.)
             line = _failing_line(exc, unit.path)
-            error = f"{function}() stops offline at line {line}: {type(exc).__name__}: {exc}"
+            if not _deliberate_stop(unit, function, line, exc):
+                error = f"{function}() stops offline at line {line}: {type(exc).__name__}: {exc}"
             _replay(unit, script.module, function, line)
     return recorder.statements, error
 
