@@ -53,6 +53,19 @@ class Settings(BaseSettings):
         default=1_000, description="Wait before the first retry (ms); doubles each retry."
     )
     batch_size: int = Field(default=10_000, description="Rows per batch in data migrations.")
+    schemas: str = Field(
+        default="",
+        description="Schemas autogenerate compares besides the default one and those the "
+        "models name (comma-separated, wildcards allowed, * for all).",
+    )
+    include_tables: str = Field(
+        default="",
+        description="Only these tables are compared (comma-separated patterns, matching "
+        "name or schema.name); empty means all.",
+    )
+    exclude_tables: str = Field(
+        default="", description="Tables autogenerate leaves alone (same patterns)."
+    )
 
 
 def load_settings() -> Settings:

@@ -52,8 +52,7 @@ def compare_metadata(connection: Connection, metadata: MetaData) -> list[Any]:
     """Differences between ``metadata`` and the database, as Alembic's diff list."""
     from common.migration_env import context_options
 
-    options = context_options(connection.dialect.name)
-    options["target_metadata"] = metadata
+    options = context_options(connection.dialect.name, metadata)
     options.pop("process_revision_directives")
     context = MigrationContext.configure(connection, opts=options)
     return _alembic_compare_metadata(context, metadata)

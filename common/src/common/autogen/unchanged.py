@@ -149,7 +149,7 @@ class TableComparer:
             if column.primary_key and column is table._autoincrement_column:
                 return True  # Alembic's PostgreSQL comparison skips SERIAL defaults
         model = column.server_default
-        if model is None:
+        if model is None or column.computed is not None:  # _computed compared that one
             return in_db is None
         if not isinstance(model, DefaultClause):
             raise Maybe("server default that is not a plain DEFAULT")
