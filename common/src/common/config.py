@@ -60,6 +60,19 @@ class Settings(BaseSettings):
         default=50,
         description="Batches are sized to take about this long (ms); 0 means fixed batches.",
     )
+    schemas: str = Field(
+        default="",
+        description="Schemas autogenerate compares besides the default one and those the "
+        "models name (comma-separated, wildcards allowed, * for all).",
+    )
+    include_tables: str = Field(
+        default="",
+        description="Only these tables are compared (comma-separated patterns, matching "
+        "name or schema.name); empty means all.",
+    )
+    exclude_tables: str = Field(
+        default="", description="Tables autogenerate leaves alone (same patterns)."
+    )
 
 
 def load_settings() -> Settings:

@@ -10,34 +10,41 @@ from __future__ import annotations
 from logging.config import fileConfig
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, MetaData
 
 from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
 from common.autogen import PLUGINS
+from common.autogen.scope import Scope
 from common.config import Settings, load_settings
 from common.database import make_engine, offline_url, resolve_target
 from common.models import load_metadata
 from common.render import process_revision_directives, render_item
 
-BOOKKEEPING_PREFIX = "alembic_"
-
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any):
     """Leave the workbench's own bookkeeping tables out of every comparison."""
-    return not (type_ == "table" and name and name.startswith(BOOKKEEPING_PREFIX))
+    return Scope().include_object(obj, name, type_, reflected, compare_to)
 
 
-def context_options(dialect_name: str) -> dict[str, Any]:
-    """Options for ``context.configure`` shared by migrations, autogenerate and ``check``."""
+def context_options(dialect_name: str, metadata: MetaData | None = None) -> dict[str, Any]:
+    """Options for ``context.configure`` shared by migrations, autogenerate and ``check``.
+
+    ``metadata`` replaces the models module's (``common.autogen.compare_metadata``).
+    """
     settings = load_settings()
+    if metadata is None:
+        metadata = load_metadata(settings.models_module)
+    scope = Scope.from_settings(settings, metadata)
     return {
-        "target_metadata": load_metadata(settings.models_module),
+        "target_metadata": metadata,
         "compare_type": True,
         "compare_server_default": True,
         "autogenerate_plugins": PLUGINS,
         "transaction_per_migration": True,
         "render_as_batch": dialect_name == "sqlite",
-        "include_object": include_object,
+        "include_schemas": scope.several_schemas,
+        "include_name": scope.include_name,
+        "include_object": scope.include_object,
         "render_item": render_item,
         "process_revision_directives": process_revision_directives,
         "user_module_prefix": None,

@@ -20,14 +20,31 @@ from common.autogen import (
     indexes,
     sequences,
     server_defaults,
+    tables,
     types,
 )
 
 # common.autogen.types replaces Alembic's type comparison (it calls the same dialect
-# comparison first), so Alembic's own is left out instead of running twice.
-PLUGINS = ["alembic.autogenerate.*", "~alembic.autogenerate.types", "common.autogen.*"]
+# comparison first), so Alembic's own is left out instead of running twice;
+# common.autogen.tables replaces Alembic's table loop with one that skips tables the bulk
+# reflection proves unchanged.
+PLUGINS = [
+    "alembic.autogenerate.*",
+    "~alembic.autogenerate.types",
+    "~alembic.autogenerate.tables",
+    "common.autogen.*",
+]
 
-for _module in (check_constraints, computed, enums, indexes, sequences, server_defaults, types):
+for _module in (
+    check_constraints,
+    computed,
+    enums,
+    indexes,
+    sequences,
+    server_defaults,
+    tables,
+    types,
+):
     Plugin.setup_plugin_from_module(_module, _module.__name__)
 
 
@@ -35,8 +52,7 @@ def compare_metadata(connection: Connection, metadata: MetaData) -> list[Any]:
     """Differences between ``metadata`` and the database, as Alembic's diff list."""
     from common.migration_env import context_options
 
-    options = context_options(connection.dialect.name)
-    options["target_metadata"] = metadata
+    options = context_options(connection.dialect.name, metadata)
     options.pop("process_revision_directives")
     context = MigrationContext.configure(connection, opts=options)
     return _alembic_compare_metadata(context, metadata)

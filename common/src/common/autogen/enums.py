@@ -58,7 +58,7 @@ def _model_enums(autogen_context: Any, existing: set[str]) -> tuple[dict, set[st
     """Values of every model enum type, and the names used by tables already in the DB."""
     values: dict[str, list[str]] = {}
     on_existing: set[str] = set()
-    for table in autogen_context.sorted_tables:
+    for table in autogen_context.table_key_to_table.values():
         for column in table.columns:
             enum = native_enum(column.type)
             if enum is None:
@@ -120,7 +120,7 @@ def _compare_enums(
         users.setdefault(type_name, set()).add((table_name, column_name))
     model_columns = {
         (t.name, c.name)
-        for t in autogen_context.sorted_tables
+        for t in autogen_context.table_key_to_table.values()
         if t.schema is None
         for c in t.columns
     }

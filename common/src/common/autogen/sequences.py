@@ -46,13 +46,26 @@ def serial_default_remover(owners: dict[str, tuple[str, str]]):
     return autogen_column_reflect
 
 
+def owned_sequences(autogen_context: Any) -> dict[str, tuple[str, str]]:
+    """Sequence -> (table, column) owning it, read once per autogenerate run.
+
+    Empty on other dialects: only PostgreSQL reflects a serial's sequence as a default.
+    """
+    owners = getattr(autogen_context, "_workbench_owned_sequences", None)
+    if owners is None:
+        owners = {}
+        if autogen_context.dialect.name == "postgresql":
+            rows = autogen_context.connection.execute(_OWNED_SEQUENCES)
+            owners = {sequence: (table, column) for sequence, table, column in rows}
+        autogen_context._workbench_owned_sequences = owners
+    return owners
+
+
 def _read_owned_sequences(
     autogen_context: Any, upgrade_ops: Any, schemas: set[str | None]
 ) -> PriorityDispatchResult:
-    rows = autogen_context.connection.execute(_OWNED_SEQUENCES)
-    owners = {sequence: (table, column) for sequence, table, column in rows}
     impl = autogen_context.migration_context.impl
-    impl.autogen_column_reflect = serial_default_remover(owners)
+    impl.autogen_column_reflect = serial_default_remover(owned_sequences(autogen_context))
     return PriorityDispatchResult.CONTINUE
 
 

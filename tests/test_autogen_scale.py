@@ -1,0 +1,259 @@
+"""Autogenerate at the speed of reflection: the unchanged-table shortcut, scope, schemas.
+
+The shortcut (common.autogen.unchanged) must engage on in-sync tables of every feature
+the workbench compares, and must step aside for every kind of change; the number of
+statements must not grow with the number of tables; other schemas and the
+include/exclude settings must narrow what is compared.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+
+import pytest
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Computed,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+import common.autogen.tables as tables_module
+from common.autogen import compare_metadata
+from common.autogen.scope import Scope, split_patterns
+from common.models import NAMING_CONVENTION
+
+
+class Level(enum.Enum):
+    low = "low"
+    high = "high"
+
+
+def build(**change) -> MetaData:
+    """A two-table schema using every feature the shortcut reads; ``change`` alters one."""
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    Table(
+        "parent",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(change.get("name_length", 50)), nullable=False),
+        comment=change.get("table_comment", "owners"),
+    )
+    Table(
+        "item",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("code", String(20), nullable=change.get("code_nullable", True)),
+        Column("email", Text, nullable=False, comment=change.get("column_comment", "contact")),
+        Column("level", Enum(Level, name="level"), nullable=False),
+        Column("tags", ARRAY(String(10))),
+        Column("data", JSONB),
+        Column("price", Numeric(12, 2), server_default=text(change.get("default", "0"))),
+        Column("active", Boolean, nullable=False, server_default=text("false")),
+        Column("created_at", DateTime(timezone=True), server_default=func.now()),
+        Column(
+            "total", Numeric(14, 2), Computed(change.get("computed", "price * 2"), persisted=True)
+        ),
+        Column(
+            "parent_id",
+            ForeignKey("parent.id", ondelete=change.get("ondelete", "CASCADE")),
+        ),
+        *([Column("extra", Integer)] if change.get("extra_column") else []),
+        CheckConstraint(change.get("check", "price >= 0 AND code IN ('a', 'b')"), name="price"),
+        UniqueConstraint("code"),
+        Index(
+            "ix_item_active_code",
+            "code",
+            postgresql_where=text(change.get("where", "active")),
+            postgresql_include=change.get("include", ["price"]),
+            unique=change.get("unique", False),
+        ),
+        Index("ix_item_lower_email", func.lower(text("email"))),
+        Index("ix_item_data", "data", postgresql_using=change.get("using", "gin")),
+    )
+    return metadata
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """The set of table keys the shortcut proved unchanged, per compare_metadata call."""
+    calls: list[set] = []
+    original = tables_module.unchanged_tables
+
+    def record(*args):
+        result = original(*args)
+        calls.append(result)
+        return result
+
+    monkeypatch.setattr(tables_module, "unchanged_tables", record)
+    return calls
+
+
+def _diffs(engine, metadata) -> list:
+    with engine.connect() as connection:
+        return compare_metadata(connection, metadata)
+
+
+def test_in_sync_tables_of_every_feature_take_the_shortcut(pg_url, engine_for, recorded):
+    engine = engine_for(pg_url)
+    build().create_all(engine)
+    assert _diffs(engine, build()) == []
+    assert recorded == [{(None, "parent"), (None, "item")}]
+
+
+@pytest.mark.parametrize(
+    ("change", "table"),
+    [
+        ({"name_length": 60}, "parent"),
+        ({"table_comment": "holders"}, "parent"),
+        ({"code_nullable": False}, "item"),
+        ({"column_comment": "mail"}, "item"),
+        ({"default": "1"}, "item"),
+        ({"computed": "price * 3"}, "item"),
+        ({"ondelete": "SET NULL"}, "item"),
+        ({"extra_column": True}, "item"),
+        ({"check": "price > 0 AND code IN ('a', 'b')"}, "item"),
+        ({"where": "NOT active"}, "item"),
+        ({"include": []}, "item"),
+        ({"unique": True}, "item"),
+        ({"using": "btree"}, "item"),
+    ],
+    ids=lambda value: str(value) if isinstance(value, str) else "-".join(value),
+)
+def test_every_change_leaves_the_shortcut(pg_url, engine_for, recorded, change, table):
+    engine = engine_for(pg_url)
+    build().create_all(engine)
+    diffs = _diffs(engine, build(**change))
+    assert diffs, f"{change} went unnoticed"
+    assert (None, table) not in recorded[-1]
+    assert recorded[-1] == {(None, "parent"), (None, "item")} - {(None, table)}
+
+
+def _chain(tables: int) -> MetaData:
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    for n in range(tables):
+        Table(
+            f"t{n}",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("name", String(40), index=True),
+            Column("code", String(10), unique=True),
+            *([Column("parent_id", ForeignKey(f"t{n - 1}.id"))] if n else []),
+        )
+    return metadata
+
+
+def _statements(engine, metadata) -> tuple[int, list]:
+    counter: Counter[str] = Counter()
+
+    def count(*args) -> None:
+        counter["statements"] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        diffs = _diffs(engine, metadata)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return counter["statements"], diffs
+
+
+def test_statements_do_not_grow_with_tables(pg_url, engine_for):
+    engine = engine_for(pg_url)
+    _chain(5).create_all(engine)
+    few, diffs = _statements(engine, _chain(5))
+    assert diffs == []
+    _chain(60).create_all(engine)
+    many, diffs = _statements(engine, _chain(60))
+    assert diffs == []
+    assert many <= few  # 12 times the tables, not one statement more
+
+
+def _with_schemas() -> MetaData:
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    Table("account", metadata, Column("id", Integer, primary_key=True))
+    Table(
+        "event",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("account_id", ForeignKey("account.id")),
+        Column("kind", String(20), nullable=False),
+        Index(None, "kind"),
+        schema="audit",
+    )
+    return metadata
+
+
+def test_tables_in_a_schema_the_models_name_are_compared(pg_url, engine_for, recorded):
+    engine = engine_for(pg_url)
+    with engine.begin() as connection:
+        for schema in ("audit", "etl"):
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        connection.execute(text("CREATE TABLE etl.staging (id integer)"))
+    _with_schemas().create_all(engine)
+    assert _diffs(engine, _with_schemas()) == []  # etl.staging is outside the scope
+    assert recorded[-1] == {(None, "account"), ("audit", "event")}
+
+    changed = _with_schemas()
+    changed.tables["audit.event"].append_column(Column("note", Text))
+    diffs = _diffs(engine, changed)
+    assert [(d[0], d[1], d[2], d[3].name) for d in diffs] == [
+        ("add_column", "audit", "event", "note")
+    ]
+
+
+def test_exclude_and_include_settings_narrow_the_comparison(pg_url, engine_for, monkeypatch):
+    engine = engine_for(pg_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE legacy_orders (id integer)"))
+        connection.execute(text("CREATE TABLE legacy_lines (id integer)"))
+    metadata = _chain(2)
+    metadata.create_all(engine)
+    dropped = {d[1].name for d in _diffs(engine, metadata) if d[0] == "remove_table"}
+    assert dropped == {"legacy_orders", "legacy_lines"}
+
+    monkeypatch.setenv("WORKBENCH_EXCLUDE_TABLES", "legacy_*")
+    assert _diffs(engine, metadata) == []
+
+    monkeypatch.delenv("WORKBENCH_EXCLUDE_TABLES")
+    monkeypatch.setenv("WORKBENCH_INCLUDE_TABLES", "t*, legacy_lines")
+    dropped = {d[1].name for d in _diffs(engine, metadata) if d[0] == "remove_table"}
+    assert dropped == {"legacy_lines"}
+
+
+def test_scope_patterns():
+    assert split_patterns(" a, b* ,,") == ("a", "b*")
+    scope = Scope(
+        schemas=("rep*",),
+        include_tables=("orders", "sales.*"),
+        exclude_tables=("sales.tmp_*",),
+        model_schemas=frozenset({"audit"}),
+    )
+    assert scope.several_schemas
+    assert [scope.schema_included(s) for s in (None, "audit", "reports", "etl")] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert scope.table_included("orders", None)
+    assert scope.table_included("anything", "sales")
+    assert not scope.table_included("tmp_load", "sales")
+    assert not scope.table_included("lines", None)
+    assert not scope.table_included("alembic_history", None)
+    assert not Scope().several_schemas
