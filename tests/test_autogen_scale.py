@@ -193,6 +193,7 @@ def _with_schemas() -> MetaData:
         Column("id", Integer, primary_key=True),
         Column("account_id", ForeignKey("account.id")),
         Column("kind", String(20), nullable=False),
+        Column("level", Enum(Level, name="severity", schema="audit")),
         Index(None, "kind"),
         schema="audit",
     )

@@ -58,10 +58,13 @@ def _model_enums(autogen_context: Any, existing: set[str]) -> tuple[dict, set[st
     """Values of every model enum type, and the names used by tables already in the DB."""
     values: dict[str, list[str]] = {}
     on_existing: set[str] = set()
+    default_schema = autogen_context.dialect.default_schema_name
     for table in autogen_context.table_key_to_table.values():
+        if table.schema not in (None, default_schema):
+            continue  # types in other schemas are not managed yet (README)
         for column in table.columns:
             enum = native_enum(column.type)
-            if enum is None:
+            if enum is None or enum.schema not in (None, default_schema):
                 continue
             values.setdefault(enum.name, list(enum.enums))
             if table.name in existing:
