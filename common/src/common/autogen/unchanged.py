@@ -154,8 +154,12 @@ class TableComparer:
         if not isinstance(model, DefaultClause):
             raise Maybe("server default that is not a plain DEFAULT")
         if isinstance(model.arg, TextClause) and not model.arg._bindparams:
-            return model.arg.text == in_db  # what compiling it would give, without compiling
-        return _render_server_default_for_compare(model, self.context) == in_db
+            text = model.arg.text  # what compiling it would give, without compiling
+        else:
+            text = _render_server_default_for_compare(model, self.context)
+        if text == in_db:
+            return True
+        return _same_literal(text, in_db, quote=isinstance(model.arg, str))
 
     # indexes and constraints
 
@@ -317,6 +321,27 @@ class TableComparer:
                 compile_kwargs={"literal_binds": True, "include_table": False},
             )
         )
+
+
+_CAST_LITERAL = re.compile(r"^('(?:[^']|'')*')::[\w .\"\[\]()]+$")
+
+
+def _same_literal(model: str | None, in_db: str | None, quote: bool) -> bool:
+    """``''`` in the model and ``''::character varying`` in the database.
+
+    PostgreSQL keeps a string default with a cast to the column's type. Comparing
+    ``'x'::T`` with ``'x'`` is always true (the bare literal takes the type T), which is
+    what Alembic finds by asking the server, once per such column; here it costs nothing.
+    A plain string ``server_default="x"`` means the literal ``'x'``, as Alembic renders it.
+    """
+    if model is None or in_db is None:
+        return False
+    found = _CAST_LITERAL.match(in_db)
+    if found is None:
+        return False
+    if quote and not model.startswith("'"):
+        model = f"'{model}'"
+    return model == found.group(1)
 
 
 def _fk_options(options: dict[str, Any]) -> tuple:
