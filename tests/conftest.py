@@ -2,6 +2,8 @@
 
 ``pg_url`` is parametrized over the PostgreSQL servers found (see tests/servers.py), so a
 test asking for it runs once per server; ``any_url`` also covers SQLite and MariaDB.
+The ``*_pair`` fixtures give two databases of one kind, for the scenarios in
+tests/scenario.py (the migrated database and a fresh ``create_all`` to compare with).
 """
 
 from __future__ import annotations
@@ -91,6 +93,38 @@ def mysql_server() -> Iterator[servers.Server]:
 @pytest.fixture
 def mysql_url(mysql_server: servers.Server) -> Iterator[URL]:
     yield from _fresh_database(mysql_server)
+
+
+@pytest.fixture
+def pg_pair(pg_server: servers.Server) -> Iterator[tuple[URL, URL]]:
+    """Two fresh databases on one PostgreSQL server: the migrated one and create_all's."""
+    yield from _fresh_pair(pg_server)
+
+
+@pytest.fixture
+def mysql_pair(mysql_server: servers.Server) -> Iterator[tuple[URL, URL]]:
+    yield from _fresh_pair(mysql_server)
+
+
+@pytest.fixture
+def sqlite_pair(tmp_path: Path) -> tuple[URL, URL]:
+    return (
+        URL.create("sqlite", database=str(tmp_path / "migrated.db")),
+        URL.create("sqlite", database=str(tmp_path / "fresh.db")),
+    )
+
+
+@pytest.fixture
+def any_pair(any_url: URL, fresh_url) -> tuple[URL, URL]:
+    """``any_url`` and another empty database of its kind (for ``create_all``)."""
+    return any_url, fresh_url()
+
+
+def _fresh_pair(server: servers.Server) -> Iterator[tuple[URL, URL]]:
+    urls = (server.create_database(), server.create_database())
+    yield urls
+    for url in urls:
+        server.drop_database(url)
 
 
 @pytest.fixture

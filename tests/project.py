@@ -8,8 +8,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import URL, create_engine, inspect
-from sqlalchemy.pool import NullPool
+from sqlalchemy import URL
 
 MODELS_MODULE = "scratch_models"
 
@@ -70,35 +69,3 @@ class ScratchProject:
         result = self.run(*args)
         assert result.returncode == 0, f"{args} failed:\n{result.output}"
         return result
-
-
-def schema_snapshot(url: URL) -> dict:
-    """Tables, columns (type, nullability), indexes, uniques and foreign keys, by name."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        inspector = inspect(engine)
-        snapshot = {}
-        for table in sorted(inspector.get_table_names()):
-            if table.startswith("alembic_"):
-                continue
-            snapshot[table] = {
-                "columns": {
-                    c["name"]: (str(c["type"]).lower(), c["nullable"])
-                    for c in inspector.get_columns(table)
-                },
-                "indexes": sorted(
-                    (i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                    for i in inspector.get_indexes(table)
-                ),
-                "uniques": sorted(
-                    (u["name"], tuple(u["column_names"]))
-                    for u in inspector.get_unique_constraints(table)
-                ),
-                "foreign_keys": sorted(
-                    (f["name"], tuple(f["constrained_columns"]), f["referred_table"])
-                    for f in inspector.get_foreign_keys(table)
-                ),
-            }
-        return snapshot
-    finally:
-        engine.dispose()

@@ -1,10 +1,16 @@
 """End-to-end migration scenarios: old models with rows -> new models -> and back.
 
-``Scenario.run`` drives the real command line in a scratch project: create and apply
-the old models, insert rows, switch to the new models, ``create-migration`` (with any
-``--rename`` hints), ``update-db``; then the schema must equal a fresh ``create_all`` of
-the new models (names included), ``downgrade`` must give back the old models' schema,
-and the caller checks the rows at each point.
+The one harness for every autogenerate scenario. ``Scenario.run`` drives the real command
+line in a scratch project: create and apply the old models, insert rows, switch to the new
+models, ``create-migration`` (with any ``--rename`` hints), ``update-db``; then the schema
+must equal a fresh ``create_all`` of the new models in a second database (names included),
+``check`` must be clean, the rows must be as expected, and ``downgrade`` must give back the
+old schema and rows. Tests that look at the script or the rows between steps call the
+steps themselves: ``prepare``, ``generate``, ``upgrade_converges``, ``downgrade_converges``.
+
+The snapshot is deliberately strict (every name, default, comment, identity option, CHECK
+expression, index option, enum label and sequence) so that a migration that only nearly
+converges fails here rather than in a user's database.
 """
 
 from __future__ import annotations
@@ -13,52 +19,155 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import URL, create_engine, inspect, text
+from sqlalchemy.engine import Inspector
 from sqlalchemy.pool import NullPool
 
-from tests.project import ScratchProject, schema_snapshot
+from common.autogen.check_constraints import normalize
 
 _CREATE_ALL = """
-import common.models, importlib, sys
+import sys
+import common.models
+import scratch_models
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
-importlib.import_module("scratch_models")
 engine = create_engine(sys.argv[1])
 SQLModel.metadata.create_all(engine)
 engine.dispose()
 """
 
+# PostgreSQL's own schemas; every other schema is the user's and is compared.
+_SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast"}
 
-def full_snapshot(url: URL) -> dict:
-    """``schema_snapshot`` plus primary key and CHECK names, defaults and sequences."""
-    snapshot = schema_snapshot(url)
+
+def _url_text(url: URL) -> str:
+    return url.render_as_string(hide_password=False)
+
+
+def _normalize(value: object) -> object:
+    return " ".join(str(value).split()) if value is not None else None
+
+
+def snapshot(url: URL | str) -> dict:
+    """Everything a migration can change, by name: a converged migration matches create_all.
+
+    Keys are table names (``schema.table`` outside the default schema); on PostgreSQL also
+    ``(schemas)``, ``(enums)`` and ``(sequences)`` when there are any, so that an empty
+    database gives ``{}``.
+    """
     engine = create_engine(url, poolclass=NullPool)
     try:
         inspector = inspect(engine)
-        for table, info in snapshot.items():
-            info["pk"] = inspector.get_pk_constraint(table).get("name")
-            if engine.dialect.name != "postgresql":
-                info["pk"] = None  # MySQL: always PRIMARY; SQLite: not kept by batch copies
-            info["checks"] = sorted(c["name"] for c in inspector.get_check_constraints(table))
-            info["defaults"] = {
-                c["name"]: str(c.get("default")) for c in inspector.get_columns(table)
-            }
+        result: dict = {}
+        schemas: list[str | None] = [None]
         if engine.dialect.name == "postgresql":
-            with engine.connect() as conn:
-                rows = conn.execute(
-                    text("SELECT relname FROM pg_class WHERE relkind = 'S' ORDER BY relname")
-                )
-                # the workbench's own bookkeeping (alembic_history) is not the user's schema
-                snapshot["(sequences)"] = [r[0] for r in rows if not r[0].startswith("alembic_")]
-        return snapshot
+            others = sorted(
+                name
+                for name in inspector.get_schema_names()
+                if name not in _SYSTEM_SCHEMAS
+                and not name.startswith("pg_")
+                and name != inspector.default_schema_name
+            )
+            schemas += others
+            extras = {
+                "(schemas)": others,
+                "(enums)": sorted(
+                    (e["schema"], e["name"], tuple(e["labels"])) for e in inspector.get_enums("*")
+                ),
+                "(sequences)": _sequences(engine),
+            }
+            result.update((key, value) for key, value in extras.items() if value)
+        for schema in schemas:
+            for name in sorted(inspector.get_table_names(schema=schema)):
+                if name.startswith("alembic_"):
+                    continue  # the workbench's own bookkeeping, not the user's schema
+                key = name if schema is None else f"{schema}.{name}"
+                result[key] = _table_snapshot(inspector, name, schema)
+        return result
     finally:
         engine.dispose()
 
 
-def assert_same_schema(actual: dict, expected: dict) -> None:
+def _sequences(engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT n.nspname, c.relname FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relkind = 'S' ORDER BY 1, 2"
+            )
+        )
+        return [(r[0], r[1]) for r in rows if not r[1].startswith("alembic_")]
+
+
+def _table_snapshot(inspector: Inspector, name: str, schema: str | None) -> dict:
+    def options(item: dict) -> tuple:
+        return tuple(sorted((k, _normalize(v)) for k, v in item.get("dialect_options", {}).items()))
+
+    def identity(column: dict) -> tuple | None:
+        found = column.get("identity")
+        return tuple(sorted(found.items())) if found else None
+
+    pk = inspector.get_pk_constraint(name, schema=schema)
+    # MySQL always names it PRIMARY; SQLite does not keep the name through batch copies.
+    pk_name = pk.get("name") if inspector.dialect.name == "postgresql" else None
+    return {
+        "columns": sorted(
+            (
+                c["name"],
+                str(c["type"]).lower(),
+                c["nullable"],
+                _normalize(c.get("default")),
+                c.get("comment"),
+                _normalize(c.get("computed")),
+                identity(c),
+            )
+            for c in inspector.get_columns(name, schema=schema)
+        ),
+        "pk": (pk_name, tuple(pk["constrained_columns"])),
+        "indexes": sorted(
+            (
+                i["name"],
+                tuple(str(c) for c in i["column_names"]),
+                tuple(_normalize(e) for e in i.get("expressions", ()) or ()),
+                bool(i["unique"]),
+                tuple(i.get("include_columns", ()) or ()),
+                options(i),
+            )
+            for i in inspector.get_indexes(name, schema=schema)
+        ),
+        "uniques": sorted(
+            (u["name"], tuple(u["column_names"]))
+            for u in inspector.get_unique_constraints(name, schema=schema)
+        ),
+        "foreign_keys": sorted(
+            (
+                f["name"],
+                tuple(f["constrained_columns"]),
+                f.get("referred_schema"),
+                f["referred_table"],
+                tuple(f["referred_columns"]),
+                tuple(sorted((f.get("options") or {}).items())),
+            )
+            for f in inspector.get_foreign_keys(name, schema=schema)
+        ),
+        "checks": sorted(
+            (c["name"], normalize(c["sqltext"]))
+            for c in inspector.get_check_constraints(name, schema=schema)
+        ),
+        "comment": _table_comment(inspector, name, schema),
+    }
+
+
+def _table_comment(inspector: Inspector, name: str, schema: str | None) -> str | None:
+    if not inspector.dialect.supports_comments:
+        return None
+    return inspector.get_table_comment(name, schema=schema).get("text")
+
+
+def assert_same_schema(actual: dict, expected: dict, script: str = "") -> None:
     """Equal snapshots, or an assertion naming each table and part that differs."""
     problems = []
     for table in sorted(set(actual) | set(expected)):
@@ -71,7 +180,7 @@ def assert_same_schema(actual: dict, expected: dict) -> None:
         for part in sorted(set(mine) | set(theirs)):
             if mine.get(part) != theirs.get(part):
                 problems.append(f"{table}.{part}: {mine.get(part)!r} != {theirs.get(part)!r}")
-    assert not problems, "schemas differ:\n" + "\n".join(problems)
+    assert not problems, "schemas differ:\n" + "\n".join(problems) + "\n" + script
 
 
 def compact(source: str) -> str:
@@ -83,7 +192,7 @@ def compact(source: str) -> str:
     return flat.replace(",)", ")").replace(",]", "]")
 
 
-def query(url: URL, sql: str) -> list[tuple]:
+def rows(url: URL, sql: str) -> list[tuple]:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
@@ -104,58 +213,78 @@ def execute(url: URL, *statements: str) -> None:
 
 @dataclass
 class Scenario:
-    """One change between two model files, applied to a database holding rows."""
+    """Old and new models, rows to insert under the old ones, and a query to check them.
 
-    project: ScratchProject
-    url: URL
-    fresh_url: Callable[[], URL]
-    old_models: str
-    new_models: str
+    ``expected_rows`` is what ``query`` returns after the upgrade (default: the rows it
+    returned before, i.e. the change keeps the data as it was).
+    """
+
+    old: str
+    new: str
     seed: list[str] = field(default_factory=list)
+    query: str | None = None
+    expected_rows: list[tuple] | None = None
+    project: object = None
+    url: URL | None = None
+    fresh: URL | None = None
     script: str = ""
     old_schema: dict = field(default_factory=dict)
+    old_rows: list[tuple] | None = None
 
-    def create_all(self, models: str) -> dict:
-        """The schema a fresh ``create_all`` of ``models`` gives, in another database."""
-        url = self.fresh_url()
+    def run(self, project, pair: tuple[URL, URL], *args: str) -> str:
+        """The whole round trip; ``args`` go to create-migration. Returns the script."""
+        self.prepare(project, pair)
+        self.generate(*args)
+        self.upgrade_converges()
+        self.downgrade_converges()
+        return self.script
+
+    def prepare(self, project, pair: tuple[URL, URL]) -> None:
+        """Old models created and applied, rows inserted, the old schema recorded."""
+        self.project, (self.url, self.fresh) = project, pair
+        project.use_database(self.url)
+        project.write_models(self.old)
+        project.ok("create-migration", "Old models")
+        project.ok("update-db")
+        execute(self.url, *self.seed)
+        self.old_schema = snapshot(self.url)
+        self.old_rows = rows(self.url, self.query) if self.query else None
+
+    def generate(self, *args: str) -> str:
+        """create-migration for the new models; returns the revision's source."""
+        self.project.write_models(self.new)
+        self.project.ok("create-migration", "The change", *args)
+        self.script = self.project.revision_files()[-1].read_text()
+        return self.script
+
+    def upgrade_converges(self) -> None:
+        """update-db gives create_all's schema, check is clean, the rows are as expected."""
+        self.project.write_models(self.new)
+        self.project.ok("update-db")
+        self._create_all(self.new)
+        assert_same_schema(snapshot(self.url), snapshot(self.fresh), self.script)
+        check = self.project.run("check")
+        assert check.returncode == 0, check.output + self.script
+        if self.query:
+            expected = self.expected_rows if self.expected_rows is not None else self.old_rows
+            assert rows(self.url, self.query) == expected
+
+    def downgrade_converges(self) -> None:
+        """downgrade gives back the old schema and, when a query is given, the old rows."""
+        self.project.write_models(self.old)
+        self.project.ok("downgrade")
+        assert_same_schema(snapshot(self.url), self.old_schema, self.script)
+        if self.query:
+            assert rows(self.url, self.query) == self.old_rows
+
+    def _create_all(self, models: str) -> None:
         self.project.write_models(models)
-        rendered = url.render_as_string(hide_password=False)
-        result = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(_CREATE_ALL), rendered],
+        completed = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(_CREATE_ALL), _url_text(self.fresh)],
             cwd=self.project.root,
             env=self.project.env,
             capture_output=True,
             text=True,
             timeout=120,
         )
-        assert result.returncode == 0, result.stderr
-        return full_snapshot(url)
-
-    def prepare(self) -> None:
-        """Old models created and applied, rows inserted."""
-        self.project.use_database(self.url)
-        self.project.write_models(self.old_models)
-        self.project.ok("create-migration", "Old models")
-        self.project.ok("update-db")
-        execute(self.url, *self.seed)
-        self.old_schema = full_snapshot(self.url)
-        assert_same_schema(self.old_schema, self.create_all(self.old_models))
-
-    def generate(self, *args: str) -> str:
-        self.project.write_models(self.new_models)
-        self.project.ok("create-migration", "New models", *args)
-        self.script = self.project.revision_files()[-1].read_text()
-        return self.script
-
-    def upgrade_converges(self) -> None:
-        self.project.write_models(self.new_models)
-        self.project.ok("update-db")
-        assert_same_schema(full_snapshot(self.url), self.create_all(self.new_models))
-        self.project.write_models(self.new_models)
-        check = self.project.run("check")
-        assert check.returncode == 0, check.output
-
-    def downgrade_converges(self) -> None:
-        self.project.write_models(self.old_models)
-        self.project.ok("downgrade")
-        assert_same_schema(full_snapshot(self.url), self.old_schema)
+        assert completed.returncode == 0, completed.stderr

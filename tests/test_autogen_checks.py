@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.autogen_support import Scenario, mysql_pair, pg_pair, sqlite_pair
-
-__all__ = ["mysql_pair", "pg_pair", "sqlite_pair"]
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.e2e
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.autogen_support import Scenario, pg_pair, snapshot
-from tests.scenario import compact
-
-__all__ = ["pg_pair"]
+from tests.scenario import Scenario, compact, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +66,7 @@ def test_new_type_used_by_new_table_and_new_column(project, pg_pair):
     else:  # create_table creates the type: it must come before the new column
         assert upgrade.index("op.create_table(") < upgrade.index("op.add_column(")
     assert downgrade.count('op.drop_enum_type("priority"') == 1
-    assert snapshot(pg_pair[0])["enums"] == [("status", ("todo", "done"))]
+    assert snapshot(pg_pair[0])["(enums)"] == [("public", "status", ("todo", "done"))]
 
 
 DEFAULT_COLUMN = (
@@ -103,7 +100,7 @@ def test_removed_default_value_held_by_rows_still_refuses(project, pg_pair):
     project.write_models(status_models(["todo", "doing", "done"], DEFAULT_COLUMN.format("doing")))
     project.ok("create-migration", "Old")
     project.ok("update-db")
-    from tests.autogen_support import execute
+    from tests.scenario import execute
 
     execute(url, "INSERT INTO task (id, title) VALUES (1, 'a')")
     before = snapshot(url)

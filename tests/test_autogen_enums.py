@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.autogen_support import Scenario, mysql_pair, pg_pair, rows, snapshot, sqlite_pair
-
-__all__ = ["mysql_pair", "pg_pair", "sqlite_pair"]
+from tests.scenario import Scenario, rows, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +73,7 @@ def test_values_added_in_order(project, pg_pair):
     script = scenario.run(project, pg_pair)
     assert 'op.add_enum_value("status", "doing", before="done")' in script
     assert 'op.add_enum_value("status", "archived", after="done")' in script
-    assert snapshot(pg_pair[0])["enums"] == [("status", ("todo", "done"))]
+    assert snapshot(pg_pair[0])["(enums)"] == [("public", "status", ("todo", "done"))]
 
 
 def test_added_value_is_usable_after_upgrade(project, pg_pair):
@@ -87,7 +85,7 @@ def test_added_value_is_usable_after_upgrade(project, pg_pair):
     project.write_models(models(["todo", "doing", "done"]))
     project.ok("create-migration", "Add doing")
     project.ok("update-db")
-    from tests.autogen_support import execute
+    from tests.scenario import execute
 
     execute(url, "INSERT INTO task (id, title, status) VALUES (3, 'c', 'doing')")
     assert rows(url, "SELECT status::text FROM task") == [("doing",)]
@@ -98,7 +96,7 @@ def test_added_value_is_usable_after_upgrade(project, pg_pair):
         "in this revision; nothing was changed. Fix: update those rows to one of 'todo', "
         "'done' (e.g. op.batch_update in an earlier revision), then run update-db again."
     )
-    assert snapshot(url)["enums"] == [("status", ("todo", "doing", "done"))]
+    assert snapshot(url)["(enums)"] == [("public", "status", ("todo", "doing", "done"))]
 
 
 def test_value_removed_swaps_the_type(project, pg_pair):
@@ -117,7 +115,7 @@ def test_value_removed_while_rows_hold_it_refuses(project, pg_pair):
     project.write_models(models(["todo", "doing", "done"]))
     project.ok("create-migration", "Old")
     project.ok("update-db")
-    from tests.autogen_support import execute
+    from tests.scenario import execute
 
     execute(url, "INSERT INTO task (id, title, status) VALUES (1, 'a', 'doing'), (2, 'b', 'doing')")
     before = snapshot(url)

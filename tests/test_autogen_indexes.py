@@ -6,9 +6,7 @@ import re
 
 import pytest
 
-from tests.autogen_support import Scenario, pg_pair, sqlite_pair
-
-__all__ = ["pg_pair", "sqlite_pair"]
+from tests.scenario import Scenario
 
 pytestmark = pytest.mark.e2e
 

@@ -6,9 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.autogen_support import Scenario, mysql_pair, pg_pair, snapshot, sqlite_pair
-
-__all__ = ["mysql_pair", "pg_pair", "sqlite_pair"]
+from tests.scenario import Scenario, snapshot
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.project import schema_snapshot
+from tests.scenario import snapshot
 
 MODELS_V1 = """
     import enum
@@ -78,8 +78,8 @@ def test_create_apply_change_check_downgrade(project, any_url):
     assert path.name == "0001_create_owners_and_tickets.py"
     assert first.stdout.strip() == str(path)
     project.ok("update-db")
-    v1_schema = schema_snapshot(any_url)
-    assert set(v1_schema) == {"owner", "ticket"}
+    v1_schema = snapshot(any_url)
+    assert {key for key in v1_schema if not key.startswith("(")} == {"owner", "ticket"}
     _seed(any_url)
     rows = _rows(any_url)
 
@@ -91,8 +91,8 @@ def test_create_apply_change_check_downgrade(project, any_url):
     assert 'op.create_table(\n        "comment"' in script or '"comment"' in script
     assert "priority" in script
     project.ok("update-db")
-    v2_schema = schema_snapshot(any_url)
-    assert "priority" in v2_schema["ticket"]["columns"]
+    v2_schema = snapshot(any_url)
+    assert "priority" in [column[0] for column in v2_schema["ticket"]["columns"]]
     assert "comment" in v2_schema
     assert _rows(any_url) == rows
 
@@ -106,13 +106,13 @@ def test_create_apply_change_check_downgrade(project, any_url):
     assert len(project.revision_files()) == 2
 
     project.ok("downgrade")
-    assert schema_snapshot(any_url) == v1_schema
+    assert snapshot(any_url) == v1_schema
     assert _rows(any_url) == rows
 
     project.ok("downgrade", "--revision", "base")
-    assert schema_snapshot(any_url) == {}
+    assert snapshot(any_url) == {}
     project.ok("update-db")  # the enum type was dropped with its table: upgrade works again
-    assert schema_snapshot(any_url) == v2_schema
+    assert snapshot(any_url) == v2_schema
 
 
 @pytest.mark.e2e
@@ -177,7 +177,7 @@ def test_update_db_sql_prints_sql_without_touching_the_database(project, sqlite_
     assert "CREATE TABLE ticket" in result.stdout
     from pathlib import Path
 
-    assert not Path(before).exists() or schema_snapshot(sqlite_url) == {}
+    assert not Path(before).exists() or snapshot(sqlite_url) == {}
 
 
 @pytest.mark.e2e
@@ -189,4 +189,4 @@ def test_database_url_from_dot_env(project, tmp_path):
     project.ok("create-migration", "Create owners and tickets")
     project.ok("update-db")
     assert f"sqlite:///{database}" in project.ok("status").stdout
-    assert set(schema_snapshot(f"sqlite:///{database}")) == {"owner", "ticket"}
+    assert set(snapshot(f"sqlite:///{database}")) == {"owner", "ticket"}

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.scenario import Scenario, compact, execute, query
+from tests.scenario import Scenario, compact, execute, rows
 
 pytestmark = pytest.mark.e2e
 
@@ -49,8 +49,8 @@ SEED = [
 def test_column_rename_with_hints_keeps_data_and_renames_index_and_unique(
     project, any_url, fresh_url
 ):
-    scenario = Scenario(project, any_url, fresh_url, TASK_V1, TASK_COLUMNS_RENAMED, SEED)
-    scenario.prepare()
+    scenario = Scenario(TASK_V1, TASK_COLUMNS_RENAMED, SEED)
+    scenario.prepare(project, (any_url, fresh_url()))
     script = scenario.generate("--rename", "task.title=name", "--rename", "task.code=ref")
     assert "new_column_name='name'" in script.replace('"', "'")
     assert "new_column_name='ref'" in script.replace('"', "'")
@@ -58,11 +58,11 @@ def test_column_rename_with_hints_keeps_data_and_renames_index_and_unique(
     assert "op.rename_index('ix_task_title', 'ix_task_name'" in script.replace('"', "'")
     assert "# REVIEW: renaming-column: task.title becomes name" in script
     scenario.upgrade_converges()
-    rows = query(any_url, "SELECT id, name, ref FROM task ORDER BY id")
-    assert rows == [(1, "first", "A-1"), (2, "second", "A-2")]
+    found = rows(any_url, "SELECT id, name, ref FROM task ORDER BY id")
+    assert found == [(1, "first", "A-1"), (2, "second", "A-2")]
     scenario.downgrade_converges()
-    rows = query(any_url, "SELECT id, title, code FROM task ORDER BY id")
-    assert rows == [(1, "first", "A-1"), (2, "second", "A-2")]
+    found = rows(any_url, "SELECT id, title, code FROM task ORDER BY id")
+    assert found == [(1, "first", "A-1"), (2, "second", "A-2")]
 
 
 TODO_V2 = (
@@ -98,8 +98,8 @@ def test_table_rename_with_hint_keeps_rows_and_renames_what_is_named_after_it(
     project, any_url, fresh_url
 ):
     seed = [*SEED, "INSERT INTO note (id, todo_id) VALUES (1, 2)"]
-    scenario = Scenario(project, any_url, fresh_url, TASK_V1_WITH_NOTES, TODO_V2, seed)
-    scenario.prepare()
+    scenario = Scenario(TASK_V1_WITH_NOTES, TODO_V2, seed)
+    scenario.prepare(project, (any_url, fresh_url()))
     script = scenario.generate("--rename", "task=todo")
     flat = compact(script)
     assert compact("op.rename_table('task', 'todo')") in flat
@@ -112,21 +112,21 @@ def test_table_rename_with_hint_keeps_rows_and_renames_what_is_named_after_it(
         assert compact("'pk_task', 'pk_todo'") in flat
     assert "add_column('todo'" in flat.replace("batch_op.add_column(", "add_column('todo', ")
     scenario.upgrade_converges()
-    assert query(any_url, "SELECT id, title, done FROM todo ORDER BY id") == [
+    assert rows(any_url, "SELECT id, title, done FROM todo ORDER BY id") == [
         (1, "first", None),
         (2, "second", None),
     ]
     # the renamed sequence still numbers new rows after the old ones
     execute_insert = "INSERT INTO todo (title, code, owner_id) VALUES ('third', 'A-3', 1)"
     execute(any_url, execute_insert)
-    assert query(any_url, "SELECT id FROM todo WHERE code = 'A-3'") == [(3,)]
+    assert rows(any_url, "SELECT id FROM todo WHERE code = 'A-3'") == [(3,)]
     execute(any_url, "DELETE FROM todo WHERE code = 'A-3'")
     scenario.downgrade_converges()
-    assert query(any_url, "SELECT id, title FROM task ORDER BY id") == [
+    assert rows(any_url, "SELECT id, title FROM task ORDER BY id") == [
         (1, "first"),
         (2, "second"),
     ]
-    assert query(any_url, "SELECT todo_id FROM note") == [(2,)]
+    assert rows(any_url, "SELECT todo_id FROM note") == [(2,)]
 
 
 def test_without_a_tty_no_question_drop_and_add_with_a_note_naming_the_flag(project, sqlite_url):

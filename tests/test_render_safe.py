@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scenario import Scenario, compact, query
+from tests.scenario import Scenario, compact, rows
 
 pytestmark = pytest.mark.e2e
 
@@ -55,8 +55,8 @@ SEED = [
 def test_not_null_columns_are_backfilled_and_indexes_and_keys_added_safely(
     project, any_url, fresh_url
 ):
-    scenario = Scenario(project, any_url, fresh_url, ITEM_V1, ITEM_V2, SEED)
-    scenario.prepare()
+    scenario = Scenario(ITEM_V1, ITEM_V2, SEED)
+    scenario.prepare(project, (any_url, fresh_url()))
     script = scenario.generate()
     upgrade, downgrade = script.split("def downgrade")
     flat = compact(upgrade)
@@ -87,14 +87,14 @@ def test_not_null_columns_are_backfilled_and_indexes_and_keys_added_safely(
         assert "concurrently" not in script
         assert "not_valid" not in script
     scenario.upgrade_converges()
-    rows = query(any_url, "SELECT name, note, priority, state FROM item ORDER BY id")
-    assert rows == [
+    found = rows(any_url, "SELECT name, note, priority, state FROM item ORDER BY id")
+    assert found == [
         ("a", "kept", 3, "new"),
         ("b", "none", 3, "new"),
         ("c", "none", 3, "new"),
     ]
     scenario.downgrade_converges()
-    assert query(any_url, "SELECT name, note FROM item ORDER BY id") == [
+    assert rows(any_url, "SELECT name, note FROM item ORDER BY id") == [
         ("a", "kept"),
         ("b", "none"),
         ("c", "none"),

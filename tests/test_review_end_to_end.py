@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.project import schema_snapshot
+from tests.scenario import snapshot
 
 MODELS = """
     from sqlmodel import Field, SQLModel
@@ -95,14 +95,14 @@ def test_generated_safe_revision_is_ready(project, pg_url):
     _deployed(project, pg_url)
     project.write_models(MODELS_WITH_NOTE)
     project.ok("create-migration", "Add notes")
-    before = schema_snapshot(pg_url)
+    before = snapshot(pg_url)
 
     result = project.run("review")
     assert result.returncode == 0, result.output
     assert "READY: nothing blocks the deploy" in result.stdout
     assert "✓ Round trip on a scratch database" in result.stdout
     assert "☐ A backup of the target database was taken" in result.stdout
-    assert schema_snapshot(pg_url) == before  # the target was only read
+    assert snapshot(pg_url) == before  # the target was only read
 
     code, report = _review(project)
     assert code == 0
