@@ -15,6 +15,7 @@ converges fails here rather than in a user's database.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -27,15 +28,51 @@ from sqlalchemy.pool import NullPool
 
 from common.autogen.check_constraints import normalize
 
+# create_all does not create schemas: on PostgreSQL those the models name come first.
 _CREATE_ALL = """
 import sys
 import common.models
 import scratch_models
 from sqlalchemy import create_engine
+from sqlalchemy.schema import CreateSchema
 from sqlmodel import SQLModel
 engine = create_engine(sys.argv[1])
+if engine.dialect.name == "postgresql":
+    named = set()
+    for table in SQLModel.metadata.tables.values():
+        named.add(table.schema)
+        named.update(getattr(column.type, "schema", None) for column in table.columns)
+    with engine.begin() as connection:
+        for schema in sorted(name for name in named if name):
+            connection.execute(CreateSchema(schema, if_not_exists=True))
 SQLModel.metadata.create_all(engine)
 engine.dispose()
+"""
+
+# Alembic's diff list for the models, with the unchanged-table shortcut and without it
+# (common.autogen.tables looks ``unchanged_tables`` up at call time, so replacing it with
+# a function that proves nothing sends every table through Alembic's full comparison).
+_BOTH_COMPARISONS = """
+import json
+import re
+import sys
+import common.autogen.tables as tables
+import common.models
+import scratch_models
+from common.autogen import compare_metadata
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+def diffs():
+    engine = create_engine(sys.argv[1])
+    with engine.connect() as connection:
+        found = compare_metadata(connection, SQLModel.metadata)
+    engine.dispose()
+    return sorted(re.sub(r" at 0x[0-9a-f]+", "", repr(diff)) for diff in found)
+
+with_shortcut = diffs()
+tables.unchanged_tables = lambda *args: set()
+print(json.dumps([with_shortcut, diffs()]))
 """
 
 # PostgreSQL's own schemas; every other schema is the user's and is compared.
@@ -215,8 +252,13 @@ def execute(url: URL, *statements: str) -> None:
 class Scenario:
     """Old and new models, rows to insert under the old ones, and a query to check them.
 
-    ``expected_rows`` is what ``query`` returns after the upgrade (default: the rows it
-    returned before, i.e. the change keeps the data as it was).
+    ``expected_rows`` is what the rows look like after the upgrade: ``new_query``'s result
+    when given (for a change the old query cannot see, such as a backfilled new column),
+    else ``query``'s (default: the rows it returned before, the data kept as it was).
+    ``query`` also checks that the downgrade gives the old rows back. ``args`` go to the
+    second create-migration (``--rename`` hints). ``compare_shortcut`` also asserts that
+    the unchanged-table shortcut (common.autogen.unchanged) finds exactly the differences
+    Alembic's full comparison finds, before the upgrade and after it (none).
     """
 
     old: str
@@ -224,6 +266,9 @@ class Scenario:
     seed: list[str] = field(default_factory=list)
     query: str | None = None
     expected_rows: list[tuple] | None = None
+    args: tuple[str, ...] = ()
+    new_query: str | None = None
+    compare_shortcut: bool = False
     project: object = None
     url: URL | None = None
     fresh: URL | None = None
@@ -231,10 +276,10 @@ class Scenario:
     old_schema: dict = field(default_factory=dict)
     old_rows: list[tuple] | None = None
 
-    def run(self, project, pair: tuple[URL, URL], *args: str) -> str:
-        """The whole round trip; ``args`` go to create-migration. Returns the script."""
+    def run(self, project, pair: tuple[URL, URL]) -> str:
+        """The whole round trip; returns the generated revision's source."""
         self.prepare(project, pair)
-        self.generate(*args)
+        self.generate(*self.args)
         self.upgrade_converges()
         self.downgrade_converges()
         return self.script
@@ -253,6 +298,9 @@ class Scenario:
     def generate(self, *args: str) -> str:
         """create-migration for the new models; returns the revision's source."""
         self.project.write_models(self.new)
+        if self.compare_shortcut:
+            fast, full = self.both_comparisons()
+            assert fast == full and full, f"the shortcut changed the diffs: {fast} != {full}"
         self.project.ok("create-migration", "The change", *args)
         self.script = self.project.revision_files()[-1].read_text()
         return self.script
@@ -261,13 +309,17 @@ class Scenario:
         """update-db gives create_all's schema, check is clean, the rows are as expected."""
         self.project.write_models(self.new)
         self.project.ok("update-db")
-        self._create_all(self.new)
+        if self.compare_shortcut:
+            assert self.both_comparisons() == ([], []), self.script
+        self._run_with_models(_CREATE_ALL, self.fresh)
         assert_same_schema(snapshot(self.url), snapshot(self.fresh), self.script)
         check = self.project.run("check")
         assert check.returncode == 0, check.output + self.script
-        if self.query:
+        if self.new_query:
+            assert rows(self.url, self.new_query) == self.expected_rows, self.script
+        elif self.query:
             expected = self.expected_rows if self.expected_rows is not None else self.old_rows
-            assert rows(self.url, self.query) == expected
+            assert rows(self.url, self.query) == expected, self.script
 
     def downgrade_converges(self) -> None:
         """downgrade gives back the old schema and, when a query is given, the old rows."""
@@ -275,12 +327,17 @@ class Scenario:
         self.project.ok("downgrade")
         assert_same_schema(snapshot(self.url), self.old_schema, self.script)
         if self.query:
-            assert rows(self.url, self.query) == self.old_rows
+            assert rows(self.url, self.query) == self.old_rows, self.script
 
-    def _create_all(self, models: str) -> None:
-        self.project.write_models(models)
+    def both_comparisons(self) -> tuple[list[str], list[str]]:
+        """The diffs found with the unchanged-table shortcut, and with the full comparison."""
+        fast, full = json.loads(self._run_with_models(_BOTH_COMPARISONS, self.url))
+        return fast, full
+
+    def _run_with_models(self, source: str, url: URL) -> str:
+        """Run ``source`` in a new process that imports the scratch project's models."""
         completed = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(_CREATE_ALL), _url_text(self.fresh)],
+            [sys.executable, "-c", textwrap.dedent(source), _url_text(url)],
             cwd=self.project.root,
             env=self.project.env,
             capture_output=True,
@@ -288,3 +345,4 @@ class Scenario:
             timeout=120,
         )
         assert completed.returncode == 0, completed.stderr
+        return completed.stdout
