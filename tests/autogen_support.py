@@ -21,13 +21,26 @@ from sqlalchemy.pool import NullPool
 
 from common.autogen.check_constraints import normalize
 
+# create_all does not create schemas: on PostgreSQL those the models name come first
 CREATE_ALL = """
 import sys
 import common.models
 import scratch_models
 from sqlalchemy import create_engine
+from sqlalchemy.schema import CreateSchema
 from sqlmodel import SQLModel
+from common.autogen.enums import native_enum, type_schema
 engine = create_engine(sys.argv[1])
+if engine.dialect.name == "postgresql":
+    named = set()
+    for table in SQLModel.metadata.tables.values():
+        named.add(table.schema)
+        named.update(
+            type_schema(native_enum(c.type)) for c in table.columns if native_enum(c.type)
+        )
+    with engine.begin() as connection:
+        for schema in sorted(s for s in named if s):
+            connection.execute(CreateSchema(schema, if_not_exists=True))
 SQLModel.metadata.create_all(engine)
 engine.dispose()
 """
@@ -66,24 +79,53 @@ def _normalize(value: object) -> object:
     return " ".join(str(value).split()) if value is not None else None
 
 
+def _other_schemas(inspector) -> list[str]:
+    """Schemas besides the default one (PostgreSQL; MySQL's are other databases)."""
+    if inspector.dialect.name != "postgresql":
+        return []
+    default = inspector.default_schema_name
+    return sorted(
+        s
+        for s in inspector.get_schema_names()
+        if s != default and s != "information_schema" and not s.startswith("pg_")
+    )
+
+
+def _enums(inspector) -> list[tuple[str, tuple[str, ...]]]:
+    """Enum types of every schema; those outside the default one named ``schema.name``."""
+    default = inspector.default_schema_name
+    return sorted(
+        (e["name"] if e["schema"] == default else f"{e['schema']}.{e['name']}", tuple(e["labels"]))
+        for e in inspector.get_enums(schema="*")
+    )
+
+
 def snapshot(url: URL) -> dict:
-    """Everything the scenarios change, by name: a converged migration matches create_all."""
+    """Everything the scenarios change, by name: a converged migration matches create_all.
+
+    Tables of the default schema are keyed by name, the others by ``schema.name``; on
+    PostgreSQL the other schemas and the enum types of every schema are listed too.
+    """
     engine = create_engine(url, poolclass=NullPool)
     try:
         inspector = inspect(engine)
         result: dict = {}
+        schemas = _other_schemas(inspector)
         if engine.dialect.name == "postgresql":
-            result["enums"] = sorted((e["name"], tuple(e["labels"])) for e in inspector.get_enums())
-        for name in sorted(inspector.get_table_names()):
-            if name.startswith("alembic_"):
-                continue
-            result[name] = _table_snapshot(inspector, name)
+            result["enums"] = _enums(inspector)
+            result["schemas"] = schemas
+        for schema in [None, *schemas]:
+            for name in sorted(inspector.get_table_names(schema=schema)):
+                if name.startswith("alembic_"):
+                    continue
+                key = name if schema is None else f"{schema}.{name}"
+                result[key] = _table_snapshot(inspector, name, schema)
         return result
     finally:
         engine.dispose()
 
 
-def _table_snapshot(inspector, name: str) -> dict:
+def _table_snapshot(inspector, name: str, schema: str | None = None) -> dict:
     def options(item: dict) -> tuple:
         return tuple(sorted((k, _normalize(v)) for k, v in item.get("dialect_options", {}).items()))
 
@@ -98,9 +140,9 @@ def _table_snapshot(inspector, name: str) -> dict:
                 _normalize(c.get("computed")),
                 bool(c.get("identity")),
             )
-            for c in inspector.get_columns(name)
+            for c in inspector.get_columns(name, schema=schema)
         ),
-        "pk": tuple(inspector.get_pk_constraint(name)["constrained_columns"]),
+        "pk": tuple(inspector.get_pk_constraint(name, schema=schema)["constrained_columns"]),
         "indexes": sorted(
             (
                 i["name"],
@@ -110,31 +152,34 @@ def _table_snapshot(inspector, name: str) -> dict:
                 tuple(i.get("include_columns", ()) or ()),
                 options(i),
             )
-            for i in inspector.get_indexes(name)
+            for i in inspector.get_indexes(name, schema=schema)
         ),
         "uniques": sorted(
-            (u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(name)
+            (u["name"], tuple(u["column_names"]))
+            for u in inspector.get_unique_constraints(name, schema=schema)
         ),
         "foreign_keys": sorted(
             (
                 f["name"],
                 tuple(f["constrained_columns"]),
                 f["referred_table"],
+                f.get("referred_schema"),
                 tuple(sorted((f.get("options") or {}).items())),
             )
-            for f in inspector.get_foreign_keys(name)
+            for f in inspector.get_foreign_keys(name, schema=schema)
         ),
         "checks": sorted(
-            (c["name"], normalize(c["sqltext"])) for c in inspector.get_check_constraints(name)
+            (c["name"], normalize(c["sqltext"]))
+            for c in inspector.get_check_constraints(name, schema=schema)
         ),
-        "comment": _table_comment(inspector, name),
+        "comment": _table_comment(inspector, name, schema),
     }
 
 
-def _table_comment(inspector, name: str) -> str | None:
+def _table_comment(inspector, name: str, schema: str | None) -> str | None:
     if not inspector.dialect.supports_comments:
         return None
-    return inspector.get_table_comment(name).get("text")
+    return inspector.get_table_comment(name, schema=schema).get("text")
 
 
 def rows(url: URL, query: str) -> list[tuple]:
