@@ -12,6 +12,10 @@ case), holding the member names. This comparator reads every enum type in one qu
   ``before``/``after`` so the order matches the model;
 - values removed or reordered: ``swap_enum_type``;
 - a type no model column uses any more: ``drop_enum_type`` last.
+
+Types are told apart by schema and name (``billing.status`` is not ``status``): every
+compared schema and every schema a model table or type names is covered, and the ops
+carry ``schema=`` for a type outside the default schema.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 from alembic.autogenerate.compare.server_defaults import _render_server_default_for_compare
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
-from sqlalchemy import ARRAY, Enum, text
+from sqlalchemy import ARRAY, Enum, bindparam, text
 
 from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
 from common.ops.enums import DropEnumTypeOp
@@ -37,48 +41,76 @@ def native_enum(type_: Any) -> Enum | None:
     return None
 
 
+EnumKey = tuple[str | None, str]
+"""(schema, name) of an enum type; schema None is the default schema."""
+
+
+def type_schema(enum: Enum, default_schema: str | None = None) -> str | None:
+    """The schema an enum type lives in, None for the default schema.
+
+    SQLAlchemy 2.1 does not give a type the schema of its table: a type without
+    ``schema=`` goes to its MetaData's schema (the default one), so SQLModel's enum on a
+    table in ``billing`` is a type of the default schema. ``sa.Enum(..., schema="billing")``
+    (or the deprecated ``inherit_schema=True``) puts it in ``billing``.
+    """
+    schema = enum.schema
+    if schema is None and enum.metadata is not None:
+        schema = enum.metadata.schema
+    return None if schema == default_schema else schema
+
+
+def enum_key(enum: Enum, default_schema: str | None = None) -> EnumKey:
+    return type_schema(enum, default_schema), enum.name
+
+
 _ENUM_USERS = text(
     """
-    SELECT DISTINCT t.typname, c.relname, a.attname
+    SELECT DISTINCT tn.nspname, t.typname, cn.nspname, c.relname, a.attname
     FROM pg_attribute a
     JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p')
+    JOIN pg_namespace cn ON cn.oid = c.relnamespace
     JOIN pg_type t ON t.oid = a.atttypid OR t.typarray = a.atttypid
-    WHERE t.typtype = 'e' AND a.attnum > 0 AND NOT a.attisdropped
-      AND c.relnamespace = to_regnamespace(current_schema())
+    JOIN pg_namespace tn ON tn.oid = t.typnamespace
+    WHERE t.typtype = 'e' AND a.attnum > 0 AND NOT a.attisdropped AND tn.nspname IN :schemas
     """
-)
+).bindparams(bindparam("schemas", expanding=True))
+
+Column = tuple[str | None, str, str]
+"""(schema, table, column) of a column; schema None is the default schema."""
 
 
-def _droppable(users: set[tuple[str, str]], model_columns: set[tuple[str, str]]) -> bool:
-    """A type whose every column leaves with this revision (or that has none)."""
-    return all(user not in model_columns and not user[0].startswith("alembic_") for user in users)
-
-
-def _model_enums(autogen_context: Any, existing: set[str]) -> tuple[dict, set[str]]:
-    """Values of every model enum type, and the names used by tables already in the DB."""
-    values: dict[str, list[str]] = {}
-    on_existing: set[str] = set()
+def _model_enums(
+    autogen_context: Any, existing: set[tuple[str | None, str]]
+) -> tuple[dict[EnumKey, list[str]], set[EnumKey], set[Column]]:
+    """Values of every model enum type, the types used by tables already in the database,
+    and every model column."""
+    values: dict[EnumKey, list[str]] = {}
+    on_existing: set[EnumKey] = set()
+    columns: set[Column] = set()
     default_schema = autogen_context.dialect.default_schema_name
     for table in autogen_context.table_key_to_table.values():
-        if table.schema not in (None, default_schema):
-            continue  # types in other schemas are not managed yet (README)
+        schema = None if table.schema == default_schema else table.schema
         for column in table.columns:
+            columns.add((schema, table.name, column.name))
             enum = native_enum(column.type)
-            if enum is None or enum.schema not in (None, default_schema):
+            if enum is None:
                 continue
-            values.setdefault(enum.name, list(enum.enums))
-            if table.name in existing:
-                on_existing.add(enum.name)
-    return values, on_existing
+            key = enum_key(enum, default_schema)
+            values.setdefault(key, list(enum.enums))
+            if (schema, table.name) in existing:
+                on_existing.add(key)
+    return values, on_existing, columns
 
 
-def value_changes(name: str, old: list[str], new: list[str]) -> list[ops.MigrateOperation]:
+def value_changes(
+    name: str, old: list[str], new: list[str], schema: str | None = None
+) -> list[ops.MigrateOperation]:
     """``add_enum_value`` steps when ``new`` only inserts values into ``old``, else a swap."""
     if old == new:
         return []
     kept = [v for v in new if v in old]
     if kept != old:
-        return [SwapEnumTypeOp(name, new, old)]
+        return [SwapEnumTypeOp(name, new, old, schema=schema)]
     steps: list[ops.MigrateOperation] = []
     current = list(old)
     for index, value in enumerate(new):
@@ -86,7 +118,11 @@ def value_changes(name: str, old: list[str], new: list[str]) -> list[ops.Migrate
             continue
         following = next((v for v in new[index + 1 :] if v in current), None)
         if following is not None:
-            steps.append(AddEnumValueOp(name, value, before=following, existing_values=current))
+            steps.append(
+                AddEnumValueOp(
+                    name, value, before=following, existing_values=current, schema=schema
+                )
+            )
             current = [
                 *current[: current.index(following)],
                 value,
@@ -94,42 +130,74 @@ def value_changes(name: str, old: list[str], new: list[str]) -> list[ops.Migrate
             ]
         else:
             after = current[-1] if current else None
-            steps.append(AddEnumValueOp(name, value, after=after, existing_values=current))
+            steps.append(
+                AddEnumValueOp(name, value, after=after, existing_values=current, schema=schema)
+            )
             current = [*current, value]
     return steps
+
+
+def _enum_users(autogen_context: Any, schemas: set[str | None]) -> dict[EnumKey, set[Column]]:
+    """Every column (in any schema) of every enum type in ``schemas``: one query."""
+    default_schema = autogen_context.dialect.default_schema_name
+    names = sorted(default_schema if s is None else s for s in schemas)
+    users: dict[EnumKey, set[Column]] = {}
+    result = autogen_context.connection.execute(_ENUM_USERS, {"schemas": names})
+    for type_schema_, type_name, table_schema, table_name, column_name in result:
+        key = (None if type_schema_ == default_schema else type_schema_, type_name)
+        schema = None if table_schema == default_schema else table_schema
+        users.setdefault(key, set()).add((schema, table_name, column_name))
+    return users
+
+
+def _droppable(
+    autogen_context: Any, users: set[Column], model: set[Column], schemas: set[str | None]
+) -> bool:
+    """A type whose every column leaves with this revision (or that has none).
+
+    A column of a table this comparison does not cover (another schema, a table left out
+    by the include/exclude patterns, bookkeeping) never leaves, so it keeps the type.
+    """
+    return all(
+        user not in model
+        and user[0] in schemas
+        and not user[1].startswith("alembic_")
+        and autogen_context.run_name_filters(user[1], "table", {"schema_name": user[0]})
+        for user in users
+    )
 
 
 def _compare_enums(
     autogen_context: Any, upgrade_ops: ops.UpgradeOps, schemas: set[str | None]
 ) -> PriorityDispatchResult:
+    """Enum types of every compared schema, and of every schema the models name."""
     if None not in schemas:
         return PriorityDispatchResult.CONTINUE
     inspector = autogen_context.inspector
-    reflected = {
-        e["name"]: list(e["labels"]) for e in inspector.get_enums() if e.get("visible", True)
-    }
-    existing = set(inspector.get_table_names())
-    model, on_existing = _model_enums(autogen_context, existing)
+    default_schema = autogen_context.dialect.default_schema_name
+    existing = {(s, name) for s in schemas for name in inspector.get_table_names(schema=s)}
+    model, on_existing, model_columns = _model_enums(autogen_context, existing)
+    compared = set(schemas) | {schema for schema, _ in model}
+    compared |= {schema for schema, _, _ in model_columns}
+    reflected: dict[EnumKey, list[str]] = {}
+    for enum in inspector.get_enums(schema="*"):
+        schema = None if enum["schema"] == default_schema else enum["schema"]
+        if schema in compared:
+            reflected[(schema, enum["name"])] = list(enum["labels"])
     first: list[ops.MigrateOperation] = []
     last: list[ops.MigrateOperation] = []
-    for name, values in model.items():
-        if name not in reflected:
-            if name in on_existing:
-                first.append(CreateEnumTypeOp(name, values))
+    for (schema, name), values in model.items():
+        if (schema, name) not in reflected:
+            if (schema, name) in on_existing:
+                first.append(CreateEnumTypeOp(name, values, schema=schema))
             continue
-        first.extend(value_changes(name, reflected[name], values))
-    users: dict[str, set[tuple[str, str]]] = {}
-    for type_name, table_name, column_name in autogen_context.connection.execute(_ENUM_USERS):
-        users.setdefault(type_name, set()).add((table_name, column_name))
-    model_columns = {
-        (t.name, c.name)
-        for t in autogen_context.table_key_to_table.values()
-        if t.schema is None
-        for c in t.columns
-    }
-    for name, values in reflected.items():
-        if name not in model and _droppable(users.get(name, set()), model_columns):
-            last.append(DropEnumTypeOp(name, if_unused=True, values=values))
+        first.extend(value_changes(name, reflected[(schema, name)], values, schema))
+    unused = [key for key in reflected if key not in model]
+    users = _enum_users(autogen_context, compared) if unused else {}
+    for schema, name in unused:
+        if _droppable(autogen_context, users.get((schema, name), set()), model_columns, compared):
+            values = reflected[(schema, name)]
+            last.append(DropEnumTypeOp(name, if_unused=True, values=values, schema=schema))
     upgrade_ops.ops[:0] = first
     upgrade_ops.ops.extend(last)
     return PriorityDispatchResult.CONTINUE

@@ -26,13 +26,16 @@ from common.ops.indexes import (
     reindex_concurrently,
 )
 from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequenceOp
+from common.ops.schemas import CreateSchemaOp, DropSchemaOp
 from common.ops.stop import StopMigrationOp
 
 __all__ = [
     "AddEnumValueOp",
     "BatchResult",
     "CreateEnumTypeOp",
+    "CreateSchemaOp",
     "DropEnumTypeOp",
+    "DropSchemaOp",
     "OperationError",
     "RenameConstraintOp",
     "RenameIndexOp",

@@ -5,6 +5,9 @@ is a no-op on databases without named enum types (SQLite, MySQL/MariaDB keep inl
 ENUMs, changed through ``alter_column``).
 
 - ``op.create_enum_type(name, values)`` runs before a new column uses the type.
+
+Every op takes ``schema=`` for a type outside the default schema (None: the default
+schema); catalog queries match the type by schema and name, DDL names it qualified.
 - ``op.add_enum_value(name, value, before=..., after=...)`` runs ``ALTER TYPE ... ADD
   VALUE IF NOT EXISTS`` in an autocommit block: PostgreSQL < 12 refuses it inside a
   transaction, and on any version a value added inside a transaction cannot be used
@@ -37,7 +40,18 @@ _COLUMNS_OF_TYPE = text(
     JOIN pg_type t ON t.oid = a.atttypid OR t.typarray = a.atttypid
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
     WHERE t.typname = :name AND t.typtype = 'e' AND a.attnum > 0 AND NOT a.attisdropped
-    ORDER BY c.relname, a.attnum
+      AND t.typnamespace = (SELECT oid FROM pg_namespace
+                            WHERE nspname = coalesce(:schema, current_schema()))
+    ORDER BY n.nspname, c.relname, a.attnum
+    """
+)
+_LABELS = text(
+    """
+    SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+    WHERE t.typname = :name
+      AND t.typnamespace = (SELECT oid FROM pg_namespace
+                            WHERE nspname = coalesce(:schema, current_schema()))
+    ORDER BY e.enumsortorder
     """
 )
 
@@ -56,23 +70,41 @@ def _quote(operations: Operations, name: str) -> str:
     return operations.get_context().dialect.identifier_preparer.quote(name)
 
 
+def qualified(operations: Operations, name: str, schema: str | None) -> str:
+    """``"billing"."status"``, or the quoted bare name for the default schema."""
+    if schema is None:
+        return _quote(operations, name)
+    return f"{_quote(operations, schema)}.{_quote(operations, name)}"
+
+
+def _in_schema(schema: str | None) -> str:
+    return "" if schema is None else f" in schema {schema}"
+
+
+def _schema_arg(schema: str | None) -> str:
+    return "" if schema is None else f", schema={schema!r}"
+
+
 @Operations.register_operation("create_enum_type")
 class CreateEnumTypeOp(MigrateOperation):
     """Create the enum type ``name`` with ``values`` (PostgreSQL only)."""
 
-    def __init__(self, name: str, values: list[str]) -> None:
+    def __init__(self, name: str, values: list[str], *, schema: str | None = None) -> None:
         self.name = name
         self.values = list(values)
+        self.schema = schema
 
     @classmethod
-    def create_enum_type(cls, operations: Operations, name: str, values: list[str]):
-        return operations.invoke(cls(name, values))
+    def create_enum_type(
+        cls, operations: Operations, name: str, values: list[str], *, schema: str | None = None
+    ):
+        return operations.invoke(cls(name, values, schema=schema))
 
     def reverse(self) -> DropEnumTypeOp:
-        return DropEnumTypeOp(self.name, if_unused=True, values=self.values)
+        return DropEnumTypeOp(self.name, if_unused=True, values=self.values, schema=self.schema)
 
     def describe(self) -> str:
-        return f"create enum type {self.name}"
+        return f"create enum type {self.name}{_in_schema(self.schema)}"
 
 
 @Operations.register_operation("add_enum_value")
@@ -87,12 +119,14 @@ class AddEnumValueOp(MigrateOperation):
         before: str | None = None,
         after: str | None = None,
         existing_values: list[str] | None = None,
+        schema: str | None = None,
     ) -> None:
         self.name = name
         self.value = value
         self.before = before
         self.after = after
         self.existing_values = list(existing_values or [])
+        self.schema = schema
 
     @classmethod
     def add_enum_value(
@@ -103,15 +137,21 @@ class AddEnumValueOp(MigrateOperation):
         *,
         before: str | None = None,
         after: str | None = None,
+        schema: str | None = None,
     ):
-        return operations.invoke(cls(name, value, before=before, after=after))
+        return operations.invoke(cls(name, value, before=before, after=after, schema=schema))
 
     def reverse(self) -> SwapEnumTypeOp:
         """PostgreSQL cannot remove a value: the downgrade swaps back to the old list."""
-        return SwapEnumTypeOp(self.name, self.existing_values, _placed(self.existing_values, self))
+        return SwapEnumTypeOp(
+            self.name,
+            self.existing_values,
+            _placed(self.existing_values, self),
+            schema=self.schema,
+        )
 
     def describe(self) -> str:
-        return f"add value {self.value!r} to enum type {self.name}"
+        return f"add value {self.value!r} to enum type {self.name}{_in_schema(self.schema)}"
 
 
 def _placed(values: list[str], op: AddEnumValueOp) -> list[str]:
@@ -130,28 +170,43 @@ def _placed(values: list[str], op: AddEnumValueOp) -> list[str]:
 class SwapEnumTypeOp(MigrateOperation):
     """Replace the values of enum type ``name`` by ``values`` (removing or reordering)."""
 
-    def __init__(self, name: str, values: list[str], existing_values: list[str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        values: list[str],
+        existing_values: list[str],
+        *,
+        schema: str | None = None,
+    ) -> None:
         self.name = name
         self.values = list(values)
         self.existing_values = list(existing_values)
+        self.schema = schema
 
     @classmethod
     def swap_enum_type(
-        cls, operations: Operations, name: str, values: list[str], existing_values: list[str]
+        cls,
+        operations: Operations,
+        name: str,
+        values: list[str],
+        existing_values: list[str],
+        *,
+        schema: str | None = None,
     ):
-        return operations.invoke(cls(name, values, existing_values))
+        return operations.invoke(cls(name, values, existing_values, schema=schema))
 
     def reverse(self) -> SwapEnumTypeOp:
-        return SwapEnumTypeOp(self.name, self.existing_values, self.values)
+        return SwapEnumTypeOp(self.name, self.existing_values, self.values, schema=self.schema)
 
     def describe(self) -> str:
-        return f"change the values of enum type {self.name}"
+        return f"change the values of enum type {self.name}{_in_schema(self.schema)}"
 
 
 @Operations.implementation_for(CreateEnumTypeOp)
 def _create_enum_type(operations: Operations, operation: CreateEnumTypeOp) -> None:
     if _is_postgresql(operations):
-        operations.execute(CreateEnumType(ENUM(*operation.values, name=operation.name)))
+        enum = ENUM(*operation.values, name=operation.name, schema=operation.schema)
+        operations.execute(CreateEnumType(enum))
 
 
 @Operations.implementation_for(AddEnumValueOp)
@@ -159,7 +214,7 @@ def _add_enum_value(operations: Operations, operation: AddEnumValueOp) -> None:
     if not _is_postgresql(operations):
         return
     statement = (
-        f"ALTER TYPE {_quote(operations, operation.name)} "
+        f"ALTER TYPE {qualified(operations, operation.name, operation.schema)} "
         f"ADD VALUE IF NOT EXISTS {_literal(operations, operation.value)}"
     )
     if operation.before is not None:
@@ -223,42 +278,39 @@ def _swap_enum_type(operations: Operations, operation: SwapEnumTypeOp) -> None:
             "run update-db without --sql.",
         )
     bind = operations.get_bind()
-    labels = bind.execute(
-        text(
-            "SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid "
-            "WHERE t.typname = :name ORDER BY e.enumsortorder"
-        ),
-        {"name": operation.name},
-    ).scalars()
+    where = {"name": operation.name, "schema": operation.schema}
+    labels = bind.execute(_LABELS, where).scalars()
     removed = [v for v in labels if v not in operation.values]
-    columns = bind.execute(_COLUMNS_OF_TYPE, {"name": operation.name}).all()
+    columns = bind.execute(_COLUMNS_OF_TYPE, where).all()
     if removed:
         _refuse_removed_values_in_use(operations, operation, removed, columns)
-    name = _quote(operations, operation.name)
-    old = _quote(operations, f"{operation.name[:55]}__old")
-    operations.execute(f"ALTER TYPE {name} RENAME TO {old}")
-    operations.execute(CreateEnumType(ENUM(*operation.values, name=operation.name)))
+    name = qualified(operations, operation.name, operation.schema)
+    old_name = f"{operation.name[:55]}__old"
+    operations.execute(f"ALTER TYPE {name} RENAME TO {_quote(operations, old_name)}")
+    enum = ENUM(*operation.values, name=operation.name, schema=operation.schema)
+    operations.execute(CreateEnumType(enum))
     for schema, table_name, column_name, default, is_array in columns:
-        qualified = _quote(operations, table_name)
-        if schema and schema != bind.dialect.default_schema_name:
-            qualified = f"{_quote(operations, schema)}.{qualified}"
+        if schema == bind.dialect.default_schema_name:
+            schema = None
+        target = qualified(operations, table_name, schema)
         col = _quote(operations, column_name)
         if default is not None:
-            operations.execute(f"ALTER TABLE {qualified} ALTER COLUMN {col} DROP DEFAULT")
+            operations.execute(f"ALTER TABLE {target} ALTER COLUMN {col} DROP DEFAULT")
         new_type = f"{name}[]" if is_array else name
         via = "text[]" if is_array else "text"
         operations.execute(
-            f"ALTER TABLE {qualified} ALTER COLUMN {col} TYPE {new_type} "
+            f"ALTER TABLE {target} ALTER COLUMN {col} TYPE {new_type} "
             f"USING {col}::{via}::{new_type}"
         )
         if default is not None and not _names_a_value(default, removed):
-            operations.execute(f"ALTER TABLE {qualified} ALTER COLUMN {col} SET DEFAULT {default}")
-    operations.execute(f"DROP TYPE {old}")
+            operations.execute(f"ALTER TABLE {target} ALTER COLUMN {col} SET DEFAULT {default}")
+    operations.execute(f"DROP TYPE {qualified(operations, old_name, operation.schema)}")
 
 
 @renderers.dispatch_for(CreateEnumTypeOp)
 def _render_create(autogen_context, operation: CreateEnumTypeOp) -> str:
-    return f"op.create_enum_type({operation.name!r}, {operation.values!r})"
+    schema = _schema_arg(operation.schema)
+    return f"op.create_enum_type({operation.name!r}, {operation.values!r}{schema})"
 
 
 @renderers.dispatch_for(AddEnumValueOp)
@@ -268,7 +320,8 @@ def _render_add_value(autogen_context, operation: AddEnumValueOp) -> str:
         place = f", before={operation.before!r}"
     elif operation.after is not None:
         place = f", after={operation.after!r}"
-    return f"op.add_enum_value({operation.name!r}, {operation.value!r}{place})"
+    schema = _schema_arg(operation.schema)
+    return f"op.add_enum_value({operation.name!r}, {operation.value!r}{place}{schema})"
 
 
 @renderers.dispatch_for(SwapEnumTypeOp)
@@ -277,5 +330,5 @@ def _render_swap(autogen_context, operation: SwapEnumTypeOp) -> str:
         "# REVIEW: rewrites every column of this enum type (ACCESS EXCLUSIVE lock) and "
         "stops if rows hold a removed value\n"
         f"op.swap_enum_type({operation.name!r}, {operation.values!r}, "
-        f"existing_values={operation.existing_values!r})"
+        f"existing_values={operation.existing_values!r}{_schema_arg(operation.schema)})"
     )

@@ -2,7 +2,9 @@
 
 ``if_unused=True`` makes the drop a no-op while some column still has the type or when
 the type is already gone, which is what a downgrade needs: another table may still use
-the type, and hand-edited histories may have dropped it already.
+the type, and hand-edited histories may have dropped it already. ``schema=`` names a
+type outside the default schema; the checks match the type by schema and name, so a
+type of the same name in another schema neither blocks nor allows the drop.
 """
 
 from __future__ import annotations
@@ -15,9 +17,15 @@ from sqlalchemy.dialects.postgresql.named_types import DropEnumType
 
 _TYPE_IN_USE = text(
     """
-    SELECT EXISTS (SELECT 1 FROM pg_type WHERE typname = :name AND typtype = 'e'),
-           EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_type t ON a.atttypid = t.oid
-                   WHERE t.typname = :name AND a.attnum > 0 AND NOT a.attisdropped)
+    WITH target AS (
+        SELECT t.oid, t.typarray FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE t.typname = :name AND t.typtype = 'e'
+          AND n.nspname = coalesce(:schema, current_schema())
+    )
+    SELECT EXISTS (SELECT 1 FROM target),
+           EXISTS (SELECT 1 FROM pg_attribute a JOIN target t
+                   ON a.atttypid = t.oid OR a.atttypid = t.typarray
+                   WHERE a.attnum > 0 AND NOT a.attisdropped)
     """
 )
 
@@ -27,15 +35,28 @@ class DropEnumTypeOp(MigrateOperation):
     """Drop the enum type ``name`` (PostgreSQL only; a no-op on other databases)."""
 
     def __init__(
-        self, name: str, *, if_unused: bool = False, values: list[str] | None = None
+        self,
+        name: str,
+        *,
+        if_unused: bool = False,
+        values: list[str] | None = None,
+        schema: str | None = None,
     ) -> None:
         self.name = name
         self.if_unused = if_unused
         self.values = list(values) if values is not None else None
+        self.schema = schema
 
     @classmethod
-    def drop_enum_type(cls, operations: Operations, name: str, *, if_unused: bool = False):
-        return operations.invoke(cls(name, if_unused=if_unused))
+    def drop_enum_type(
+        cls,
+        operations: Operations,
+        name: str,
+        *,
+        if_unused: bool = False,
+        schema: str | None = None,
+    ):
+        return operations.invoke(cls(name, if_unused=if_unused, schema=schema))
 
     def reverse(self) -> MigrateOperation:
         """Autogenerate knows the values of a type it drops, and recreates it on downgrade."""
@@ -43,10 +64,11 @@ class DropEnumTypeOp(MigrateOperation):
             raise NotImplementedError(f"drop_enum_type({self.name!r}) without values")
         from common.ops.enum_types import CreateEnumTypeOp
 
-        return CreateEnumTypeOp(self.name, self.values)
+        return CreateEnumTypeOp(self.name, self.values, schema=self.schema)
 
     def describe(self) -> str:
-        return f"drop enum type {self.name}"
+        where = "" if self.schema is None else f" in schema {self.schema}"
+        return f"drop enum type {self.name}{where}"
 
 
 @Operations.implementation_for(DropEnumTypeOp)
@@ -55,13 +77,16 @@ def _drop_enum_type(operations: Operations, operation: DropEnumTypeOp) -> None:
     if context.dialect.name != "postgresql":
         return
     if operation.if_unused and not context.as_sql:
-        exists, in_use = operations.get_bind().execute(_TYPE_IN_USE, {"name": operation.name}).one()
+        where = {"name": operation.name, "schema": operation.schema}
+        exists, in_use = operations.get_bind().execute(_TYPE_IN_USE, where).one()
         if not exists or in_use:
             return
-    operations.execute(DropEnumType(ENUM(name=operation.name)))
+    operations.execute(DropEnumType(ENUM(name=operation.name, schema=operation.schema)))
 
 
 @renderers.dispatch_for(DropEnumTypeOp)
 def _render_drop_enum_type(autogen_context, operation: DropEnumTypeOp) -> str:
     suffix = ", if_unused=True" if operation.if_unused else ""
+    if operation.schema is not None:
+        suffix += f", schema={operation.schema!r}"
     return f"op.drop_enum_type({operation.name!r}{suffix})"

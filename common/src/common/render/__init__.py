@@ -5,7 +5,8 @@ generated revision, in this order:
 
 1. ``renames``: drop+add pairs that are renames become renames (the downgrade is then
    rebuilt as the reverse of the upgrade);
-2. tidying: a dropped table's indexes go with it, enum types are dropped in downgrades;
+2. tidying: a dropped table's indexes go with it, enum types are dropped in downgrades,
+   schemas are created first and dropped last (``schemas``);
 3. ``safe_columns``, ``safe_indexes``: risky steps on existing tables become the safe
    patterns (backfill then SET NOT NULL, CONCURRENTLY, NOT VALID then VALIDATE);
 4. ``risks``: a ``# REVIEW:`` note on every risky operation left, and ``header``: the
@@ -33,6 +34,7 @@ from common.render.renames import apply_renames
 from common.render.risks import note_risks
 from common.render.safe_columns import make_columns_safe
 from common.render.safe_indexes import make_indexes_safe
+from common.render.schemas import schemas_first_and_last
 from common.render.types import render_item
 
 __all__ = ["HEADER", "RESULT", "SKIP_EMPTY", "process_revision_directives", "render_item"]
@@ -57,20 +59,22 @@ def process_revision_directives(context: Any, revision: Any, directives: list) -
     metadata = context.opts.get("target_metadata")
     if apply_renames(context, script, attributes):
         script.downgrade_ops = script.upgrade_ops.reverse()
-    leave_enum_types_to_new_tables(script)
+    default_schema = context.dialect.default_schema_name if context.dialect is not None else None
+    leave_enum_types_to_new_tables(script, default_schema)
     for upgrade_ops in script.upgrade_ops_list:
         drop_indexes_with_their_table(upgrade_ops)
     for downgrade_ops in script.downgrade_ops_list:
         drop_indexes_with_their_table(downgrade_ops)
-        drop_unused_enum_types(downgrade_ops, dialect)
+        drop_unused_enum_types(downgrade_ops, dialect, default_schema)
         merge_enum_swaps(downgrade_ops)
-        defaults_after_enum_swaps(downgrade_ops)
+        defaults_after_enum_swaps(downgrade_ops, default_schema)
     for container in [*script.upgrade_ops_list, *script.downgrade_ops_list]:
         downgrade = isinstance(container, ops.DowngradeOps)
         make_columns_safe(container, dialect, downgrade=downgrade, metadata=metadata)
         make_indexes_safe(container, dialect, context.dialect)
         if not downgrade:
             note_risks(container, dialect)
+        schemas_first_and_last(container)
     attributes[HEADER] = review_header(script, dialect)
     for container in [*script.upgrade_ops_list, *script.downgrade_ops_list]:
         place_notes(container)

@@ -16,28 +16,30 @@ from __future__ import annotations
 
 from alembic.operations import ops
 
-from common.autogen.enums import native_enum
+from common.autogen.enums import EnumKey, enum_key, native_enum
 from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
 
 
-def _created_by_tables(container: ops.OpContainer) -> set[str]:
-    names = set()
+def _created_by_tables(container: ops.OpContainer, default_schema: str | None) -> set[EnumKey]:
+    keys = set()
     for op in container.ops:
         if isinstance(op, ops.CreateTableOp):
             for column in op.columns:
                 enum = native_enum(getattr(column, "type", None))
                 if enum is not None:
-                    names.add(enum.name)
-    return names
+                    keys.add(enum_key(enum, default_schema))
+    return keys
 
 
-def leave_enum_types_to_new_tables(script: ops.MigrationScript) -> None:
+def leave_enum_types_to_new_tables(
+    script: ops.MigrationScript, default_schema: str | None = None
+) -> None:
     for container in (*script.upgrade_ops_list, *script.downgrade_ops_list):
-        created = _created_by_tables(container)
+        created = _created_by_tables(container, default_schema)
         container.ops = [
             op
             for op in container.ops
-            if not (isinstance(op, CreateEnumTypeOp) and op.name in created)
+            if not (isinstance(op, CreateEnumTypeOp) and (op.schema, op.name) in created)
         ]
 
 
@@ -49,28 +51,35 @@ def merge_enum_swaps(container: ops.OpContainer) -> None:
         if (
             isinstance(op, SwapEnumTypeOp)
             and isinstance(previous, SwapEnumTypeOp)
-            and previous.name == op.name
+            and (previous.schema, previous.name) == (op.schema, op.name)
         ):
-            merged[-1] = SwapEnumTypeOp(op.name, op.values, previous.existing_values)
+            merged[-1] = SwapEnumTypeOp(
+                op.name, op.values, previous.existing_values, schema=op.schema
+            )
             continue
         merged.append(op)
     container.ops = merged
 
 
-def _value_steps(container: ops.OpContainer) -> dict[str, int]:
+def _value_steps(container: ops.OpContainer) -> dict[EnumKey, int]:
     """Index of the last value change (add or swap) of each enum type."""
     return {
-        op.name: index
+        (op.schema, op.name): index
         for index, op in enumerate(container.ops)
         if isinstance(op, AddEnumValueOp | SwapEnumTypeOp)
     }
 
 
-def _default_on_changed_enum(op: ops.MigrateOperation, changed: dict[str, int]) -> str | None:
+def _default_on_changed_enum(
+    op: ops.MigrateOperation, changed: dict[EnumKey, int], default_schema: str | None
+) -> EnumKey | None:
     if not isinstance(op, ops.AlterColumnOp) or op.modify_server_default is False:
         return None
     enum = native_enum(op.existing_type) or native_enum(op.modify_type)
-    return enum.name if enum is not None and enum.name in changed else None
+    if enum is None:
+        return None
+    key = enum_key(enum, default_schema)
+    return key if key in changed else None
 
 
 def _split_default(op: ops.AlterColumnOp) -> ops.AlterColumnOp:
@@ -89,17 +98,19 @@ def _split_default(op: ops.AlterColumnOp) -> ops.AlterColumnOp:
     return default_only
 
 
-def defaults_after_enum_swaps(container: ops.OpContainer) -> None:
+def defaults_after_enum_swaps(
+    container: ops.OpContainer, default_schema: str | None = None
+) -> None:
     changed = _value_steps(container)
     if not changed:
         return
-    moved: dict[str, list[ops.MigrateOperation]] = {}
+    moved: dict[EnumKey, list[ops.MigrateOperation]] = {}
     for index, table_ops in enumerate(container.ops):
         if not isinstance(table_ops, ops.ModifyTableOps):
             continue
         kept = []
         for op in table_ops.ops:
-            name = _default_on_changed_enum(op, changed)
+            name = _default_on_changed_enum(op, changed, default_schema)
             if name is None or changed[name] < index:
                 kept.append(op)
                 continue
