@@ -165,9 +165,16 @@ class Scenario:
     seed: list[str] = field(default_factory=list)
     query: str | None = None
     expected_rows: list[tuple] | None = None
+    args: tuple[str, ...] = ()
+    new_query: str | None = None
 
     def run(self, project, pair: tuple[URL, URL]) -> str:
-        """Run the whole round trip; returns the generated revision's source."""
+        """Run the whole round trip; returns the generated revision's source.
+
+        ``args`` go to the second create-migration (``--rename`` hints); ``new_query``
+        checks ``expected_rows`` after the upgrade when the old query cannot see the
+        change (a backfilled new column), while ``query`` still checks the downgrade.
+        """
         url, fresh = pair
         project.use_database(url)
         project.write_models(self.old)
@@ -178,16 +185,18 @@ class Scenario:
         old_rows = rows(url, self.query) if self.query else None
 
         project.write_models(self.new)
-        project.ok("create-migration", "The change")
+        project.ok("create-migration", "The change", *self.args)
         script = project.revision_files()[-1].read_text()
         project.ok("update-db")
         self.create_all(project, fresh)
         assert snapshot(url) == snapshot(fresh), script
         check = project.run("check")
         assert check.returncode == 0, check.output + script
-        if self.query:
+        if self.new_query:
+            assert rows(url, self.new_query) == self.expected_rows, script
+        elif self.query:
             expected = self.expected_rows if self.expected_rows is not None else old_rows
-            assert rows(url, self.query) == expected
+            assert rows(url, self.query) == expected, script
 
         project.ok("downgrade")
         assert snapshot(url) == old_schema, script
