@@ -20,6 +20,7 @@ from common.ops.constraints import (
 from common.ops.data_migration import RequireDataMigrationOp
 from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
 from common.ops.enums import DropEnumTypeOp
+from common.ops.fk_indexes import DropForeignKeyIndexOp
 from common.ops.indexes import (
     create_index_concurrently,
     drop_index_concurrently,
@@ -33,6 +34,7 @@ __all__ = [
     "BatchResult",
     "CreateEnumTypeOp",
     "DropEnumTypeOp",
+    "DropForeignKeyIndexOp",
     "OperationError",
     "RenameConstraintOp",
     "RenameIndexOp",
