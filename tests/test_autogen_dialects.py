@@ -75,6 +75,9 @@ TAG = """
         id: int | None = Field(default=None, primary_key=True)
         item_id: int = Field(foreign_key="item.id")
 """
+COMMENTED = (
+    'note: str | None = Field(default=None, max_length=40, sa_column_kwargs={{"comment": "{}"}})'
+)
 STATE_DEFAULT = 'state: str = Field(max_length=10, sa_column_kwargs={{"server_default": {}}})'
 
 
@@ -90,6 +93,7 @@ class Case:
     args: tuple[str, ...] = ()
     new_query: str | None = None
     skip: dict[str, str] = field(default_factory=dict)
+    xfail: str = ""
 
     def scenario(self) -> Scenario:
         return Scenario(
@@ -232,6 +236,10 @@ CASES: dict[str, Case] = {
         models(OWNER_FK.format("")),
         models(owner=False),
         _seed("INSERT INTO item (id, title, qty, owner_id) VALUES (1, 'a', 1, 1), (2, 'b', 2, 2)"),
+        xfail=(
+            "owner is dropped before item's foreign key to it (MariaDB 1451, SQLite batch "
+            "NoSuchTableError): FK ordering around dropped tables, render/dropped_tables.py"
+        ),
     ),
     "rename_column": Case(
         models(),
@@ -250,8 +258,8 @@ CASES: dict[str, Case] = {
         args=("--rename", "item=thing"),
     ),
     "column_comment_change": Case(
-        models('note: str | None = Field(default=None, sa_column_kwargs={"comment": "old"})'),
-        models('note: str | None = Field(default=None, sa_column_kwargs={"comment": "new"})'),
+        models(COMMENTED.format("old")),
+        models(COMMENTED.format("new")),
         skip={"sqlite": "SQLite has no column comments"},
     ),
     "add_bool_default_false": Case(
@@ -277,6 +285,8 @@ def _params():
             marks = [mark]
             if dialect in case.skip:
                 marks.append(pytest.mark.skip(reason=case.skip[dialect]))
+            if case.xfail:
+                marks.append(pytest.mark.xfail(reason=case.xfail, strict=False))
             yield pytest.param(name, dialect, marks=marks, id=f"{name}-{dialect}")
 
 
