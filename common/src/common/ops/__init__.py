@@ -20,6 +20,7 @@ from common.ops.constraints import (
 from common.ops.data_migration import RequireDataMigrationOp
 from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
 from common.ops.enums import DropEnumTypeOp
+from common.ops.fk_indexes import DropForeignKeyIndexOp
 from common.ops.indexes import (
     create_index_concurrently,
     drop_index_concurrently,
@@ -35,6 +36,7 @@ __all__ = [
     "CreateEnumTypeOp",
     "CreateSchemaOp",
     "DropEnumTypeOp",
+    "DropForeignKeyIndexOp",
     "DropSchemaOp",
     "OperationError",
     "RenameConstraintOp",

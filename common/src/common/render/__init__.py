@@ -28,6 +28,7 @@ from common.render.enum_changes import (
     merge_enum_swaps,
 )
 from common.render.enums import drop_unused_enum_types
+from common.render.fk_indexes import drop_foreign_key_indexes
 from common.render.header import HEADER, review_header
 from common.render.notes import place_notes
 from common.render.renames import apply_renames
@@ -72,6 +73,7 @@ def process_revision_directives(context: Any, revision: Any, directives: list) -
         downgrade = isinstance(container, ops.DowngradeOps)
         make_columns_safe(container, dialect, downgrade=downgrade, metadata=metadata)
         make_indexes_safe(container, dialect, context.dialect)
+        drop_foreign_key_indexes(container, dialect)
         if not downgrade:
             note_risks(container, dialect)
         schemas_first_and_last(container)

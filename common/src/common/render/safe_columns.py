@@ -130,8 +130,9 @@ class _TableRewriter:
         )
         self.group.append(added)
         self.backfills.append(self._backfill(column.name, value))
-        server_default = column.server_default.arg if column.server_default is not None else None
-        self._set_not_null_step(column.name, column.type, server_default, op.schema)
+        # the DefaultClause itself, not its ``.arg``: Alembic's renderer tests the existing
+        # default for truth, which a text() clause refuses (MySQL and SQLite render it)
+        self._set_not_null_step(column.name, column.type, column.server_default, op.schema)
 
     def _refuse(self, op: ops.AddColumnOp) -> None:
         name = f"{self.table}.{op.column.name}"
