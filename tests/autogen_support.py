@@ -8,6 +8,7 @@ schema compared with a fresh ``create_all`` of the new models in a second databa
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -30,6 +31,32 @@ from sqlmodel import SQLModel
 engine = create_engine(sys.argv[1])
 SQLModel.metadata.create_all(engine)
 engine.dispose()
+"""
+
+# Alembic's diff list for the models, with the unchanged-table shortcut and without it
+# (common.autogen.tables looks ``unchanged_tables`` up at call time, so replacing it with
+# a function that proves nothing sends every table through Alembic's full comparison).
+BOTH_COMPARISONS = """
+import json
+import re
+import sys
+import common.autogen.tables as tables
+import common.models
+import scratch_models
+from common.autogen import compare_metadata
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+def diffs():
+    engine = create_engine(sys.argv[1])
+    with engine.connect() as connection:
+        found = compare_metadata(connection, SQLModel.metadata)
+    engine.dispose()
+    return sorted(re.sub(r" at 0x[0-9a-f]+", "", repr(diff)) for diff in found)
+
+with_shortcut = diffs()
+tables.unchanged_tables = lambda *args: set()
+print(json.dumps([with_shortcut, diffs()]))
 """
 
 
@@ -165,6 +192,7 @@ class Scenario:
     seed: list[str] = field(default_factory=list)
     query: str | None = None
     expected_rows: list[tuple] | None = None
+    compare_shortcut: bool = False
 
     def run(self, project, pair: tuple[URL, URL]) -> str:
         """Run the whole round trip; returns the generated revision's source."""
@@ -178,9 +206,14 @@ class Scenario:
         old_rows = rows(url, self.query) if self.query else None
 
         project.write_models(self.new)
+        if self.compare_shortcut:
+            fast, full = both_comparisons(project, url)
+            assert fast == full and full, "the shortcut changed the diffs"
         project.ok("create-migration", "The change")
         script = project.revision_files()[-1].read_text()
         project.ok("update-db")
+        if self.compare_shortcut:
+            assert both_comparisons(project, url) == ([], []), script
         self.create_all(project, fresh)
         assert snapshot(url) == snapshot(fresh), script
         check = project.run("check")
@@ -197,12 +230,24 @@ class Scenario:
 
     @staticmethod
     def create_all(project, url: URL) -> None:
-        completed = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(CREATE_ALL), _url_text(url)],
-            cwd=project.root,
-            env=project.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert completed.returncode == 0, completed.stderr
+        _run_with_models(project, CREATE_ALL, url)
+
+
+def _run_with_models(project, source: str, url: URL) -> str:
+    """Run ``source`` in a new process that imports the scratch project's models."""
+    completed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(source), _url_text(url)],
+        cwd=project.root,
+        env=project.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+def both_comparisons(project, url: URL) -> tuple[list[str], list[str]]:
+    """The diffs found with the unchanged-table shortcut, and with the full comparison."""
+    fast, full = json.loads(_run_with_models(project, BOTH_COMPARISONS, url))
+    return fast, full
