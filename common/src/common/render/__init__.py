@@ -5,7 +5,9 @@ generated revision, in this order:
 
 1. ``renames``: drop+add pairs that are renames become renames (the downgrade is then
    rebuilt as the reverse of the upgrade);
-2. tidying: a dropped table's indexes go with it, enum types are dropped in downgrades;
+2. tidying: a dropped table's indexes go with it, foreign keys are dropped before the
+   table they reference and added after it is created, identity option changes keep
+   the old identity, enum types are dropped in downgrades;
 3. ``safe_columns``, ``safe_indexes``: risky steps on existing tables become the safe
    patterns (backfill then SET NOT NULL, CONCURRENTLY, NOT VALID then VALIDATE);
 4. ``risks``: a ``# REVIEW:`` note on every risky operation left, and ``header``: the
@@ -20,7 +22,10 @@ from typing import Any
 
 from alembic.operations import ops
 
-from common.render.dropped_tables import drop_indexes_with_their_table
+from common.render.dropped_tables import (
+    drop_indexes_with_their_table,
+    order_foreign_keys_around_tables,
+)
 from common.render.enum_changes import (
     defaults_after_enum_swaps,
     leave_enum_types_to_new_tables,
@@ -28,6 +33,7 @@ from common.render.enum_changes import (
 )
 from common.render.enums import drop_unused_enum_types
 from common.render.header import HEADER, review_header
+from common.render.identity import write_identity_changes
 from common.render.notes import place_notes
 from common.render.renames import apply_renames
 from common.render.risks import note_risks
@@ -58,10 +64,11 @@ def process_revision_directives(context: Any, revision: Any, directives: list) -
     if apply_renames(context, script, attributes):
         script.downgrade_ops = script.upgrade_ops.reverse()
     leave_enum_types_to_new_tables(script)
-    for upgrade_ops in script.upgrade_ops_list:
-        drop_indexes_with_their_table(upgrade_ops)
+    for container in [*script.upgrade_ops_list, *script.downgrade_ops_list]:
+        drop_indexes_with_their_table(container)
+        order_foreign_keys_around_tables(container)
+        write_identity_changes(container)
     for downgrade_ops in script.downgrade_ops_list:
-        drop_indexes_with_their_table(downgrade_ops)
         drop_unused_enum_types(downgrade_ops, dialect)
         merge_enum_swaps(downgrade_ops)
         defaults_after_enum_swaps(downgrade_ops)
