@@ -123,4 +123,5 @@ def order_foreign_keys_around_tables(operations: ops.OpContainer) -> None:
         operations.ops[first:first] = drops
     if ops.CreateTableOp in kinds:
         _reorder(operations, ops.CreateTableOp, lambda t: _dependency_order(t, False))
-        operations.ops.extend(_split_off(operations, ops.CreateForeignKeyOp))
+        adds = _split_off(operations, ops.CreateForeignKeyOp)
+        operations.ops.extend(adds)
