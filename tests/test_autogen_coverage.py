@@ -84,7 +84,7 @@ def test_add_identity_column(project, pg_pair):
 )
 def test_identity_options_change(project, pg_pair, old, new):
     column = IDENTITY.format("{}, nullable=False")
-    insert_new = [*SEED, "INSERT INTO book (title) VALUES ('Three')"]
+    insert_new = [*SEED, "INSERT INTO book (id, title) VALUES (3, 'Three')"]
     script = run(
         project,
         pg_pair,
