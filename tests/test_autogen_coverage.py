@@ -263,7 +263,7 @@ def test_nullable_to_not_null_with_default(project, pg_pair):
     ]
     query = "SELECT id, coalesce(subtitle, 'none') FROM book ORDER BY id"
     script = run(project, pg_pair, old, new, seed=seed, query=query)
-    assert "nullable=False" in script
+    assert "batch_update" in script and "set_not_null_safely" in script
 
 
 def test_not_null_to_nullable(project, pg_pair):
