@@ -234,10 +234,6 @@ CASES: dict[str, Case] = {
         models(OWNER_FK.format("")),
         models(owner=False),
         _seed("INSERT INTO item (id, title, qty, owner_id) VALUES (1, 'a', 1, 1), (2, 'b', 2, 2)"),
-        xfail=(
-            "owner is dropped before item's foreign key to it (MariaDB 1451, SQLite batch "
-            "NoSuchTableError): FK ordering around dropped tables, render/dropped_tables.py"
-        ),
     ),
     "rename_column": Case(
         models(),

@@ -10,10 +10,23 @@ import io
 
 from alembic.autogenerate import render_python_code
 from alembic.operations import ops
-from sqlalchemy import Column, Integer, MetaData, String, Table, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Identity,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    text,
+)
 
+from common.autogen.identity import _old_options
 from common.ops.stop import StopMigrationOp
+from common.render.dropped_tables import order_foreign_keys_around_tables
 from common.render.header import review_header
+from common.render.identity import write_identity_changes
 from common.render.notes import place_notes
 from common.render.questioner import (
     InteractiveRenameQuestioner,
@@ -192,3 +205,62 @@ def test_interactive_questioner_asks_on_stderr_and_reads_the_answer():
     assert errors.getvalue() == (
         "Did you rename task.title to task.name? [y/N] Did you rename table task to todo? [y/N] "
     )
+
+
+def test_identity_option_change_keeps_the_old_identity_both_ways():
+    reflected = Identity(start=1, increment=1, minvalue=1, maxvalue=2**63 - 1, cycle=False, cache=1)
+    new = Identity(start=100)
+    change = ops.AlterColumnOp(
+        "book",
+        "number",
+        modify_server_default=new,
+        existing_server_default=_old_options(reflected, new),
+        existing_type=BigInteger(),
+    )
+    upgrade = ops.UpgradeOps([ops.ModifyTableOps("book", [change])])
+    downgrade = upgrade.reverse()
+    texts = []
+    for container in (upgrade, downgrade):
+        write_identity_changes(container)
+        texts.append(compact(render_python_code(container)))
+    assert "server_default=sa.Identity(always=False,start=100)" in texts[0]
+    assert "existing_server_default=sa.Identity(always=False,start=1))" in texts[0]
+    assert "server_default=sa.Identity(always=False,start=1)" in texts[1]
+    assert "existing_server_default=sa.Identity(always=False,start=100))" in texts[1]
+
+
+def _tables() -> tuple[Table, Table]:
+    metadata = MetaData()
+    author = Table("author", metadata, Column("id", Integer, primary_key=True))
+    book = Table(
+        "book",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("author_id", ForeignKey("author.id", name="fk_book_author")),
+    )
+    return author, book
+
+
+def test_foreign_keys_are_dropped_before_the_table_they_reference():
+    author, book = _tables()
+    drop_key = ops.DropConstraintOp.from_constraint(next(iter(book.foreign_key_constraints)))
+    upgrade = ops.UpgradeOps(
+        [ops.DropTableOp.from_table(author), ops.ModifyTableOps("book", [drop_key])]
+    )
+    downgrade = upgrade.reverse()
+    for container in (upgrade, downgrade):
+        order_foreign_keys_around_tables(container)
+    up, down = (compact(render_python_code(c)) for c in (upgrade, downgrade))
+    assert up.index("op.drop_constraint('fk_book_author'") < up.index("op.drop_table('author')")
+    assert down.index("op.create_table('author'") < down.index("op.create_foreign_key(")
+
+
+def test_tables_dropped_together_go_referrers_first_and_come_back_in_order():
+    author, book = _tables()
+    upgrade = ops.UpgradeOps([ops.DropTableOp.from_table(author), ops.DropTableOp.from_table(book)])
+    downgrade = upgrade.reverse()
+    for container in (upgrade, downgrade):
+        order_foreign_keys_around_tables(container)
+    up, down = (compact(render_python_code(c)) for c in (upgrade, downgrade))
+    assert up.index("op.drop_table('book')") < up.index("op.drop_table('author')")
+    assert down.index("op.create_table('author'") < down.index("op.create_table('book'")

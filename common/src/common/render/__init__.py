@@ -5,8 +5,10 @@ generated revision, in this order:
 
 1. ``renames``: drop+add pairs that are renames become renames (the downgrade is then
    rebuilt as the reverse of the upgrade);
-2. tidying: a dropped table's indexes go with it, enum types are dropped in downgrades,
-   schemas are created first and dropped last (``schemas``);
+2. tidying: a dropped table's indexes go with it, foreign keys are dropped before the
+   table they reference and added after it is created, identity option changes keep
+   the old identity, enum types are dropped in downgrades, schemas are created first
+   and dropped last (``schemas``);
 3. ``safe_columns``, ``safe_indexes``: risky steps on existing tables become the safe
    patterns (backfill then SET NOT NULL, CONCURRENTLY, NOT VALID then VALIDATE);
 4. ``risks``: a ``# REVIEW:`` note on every risky operation left, and ``header``: the
@@ -21,7 +23,10 @@ from typing import Any
 
 from alembic.operations import ops
 
-from common.render.dropped_tables import drop_indexes_with_their_table
+from common.render.dropped_tables import (
+    drop_indexes_with_their_table,
+    order_foreign_keys_around_tables,
+)
 from common.render.enum_changes import (
     defaults_after_enum_swaps,
     leave_enum_types_to_new_tables,
@@ -30,6 +35,7 @@ from common.render.enum_changes import (
 from common.render.enums import drop_unused_enum_types
 from common.render.fk_indexes import drop_foreign_key_indexes
 from common.render.header import HEADER, review_header
+from common.render.identity import write_identity_changes
 from common.render.notes import place_notes
 from common.render.renames import apply_renames
 from common.render.risks import note_risks
@@ -62,10 +68,11 @@ def process_revision_directives(context: Any, revision: Any, directives: list) -
         script.downgrade_ops = script.upgrade_ops.reverse()
     default_schema = context.dialect.default_schema_name if context.dialect is not None else None
     leave_enum_types_to_new_tables(script, default_schema)
-    for upgrade_ops in script.upgrade_ops_list:
-        drop_indexes_with_their_table(upgrade_ops)
+    for container in [*script.upgrade_ops_list, *script.downgrade_ops_list]:
+        drop_indexes_with_their_table(container)
+        order_foreign_keys_around_tables(container)
+        write_identity_changes(container)
     for downgrade_ops in script.downgrade_ops_list:
-        drop_indexes_with_their_table(downgrade_ops)
         drop_unused_enum_types(downgrade_ops, dialect, default_schema)
         merge_enum_swaps(downgrade_ops)
         defaults_after_enum_swaps(downgrade_ops, default_schema)
