@@ -91,7 +91,6 @@ class Case:
     args: tuple[str, ...] = ()
     new_query: str | None = None
     skip: dict[str, str] = field(default_factory=dict)
-    xfail: str = ""
 
     def scenario(self) -> Scenario:
         return Scenario(
@@ -279,8 +278,6 @@ def _params():
             marks = [mark]
             if dialect in case.skip:
                 marks.append(pytest.mark.skip(reason=case.skip[dialect]))
-            if case.xfail:
-                marks.append(pytest.mark.xfail(reason=case.xfail, strict=False))
             yield pytest.param(name, dialect, marks=marks, id=f"{name}-{dialect}")
 
 
