@@ -10,6 +10,13 @@ database is brought to head first, so both sides see an up-to-date database:
   (no model changes: both reflect the database, compare, and write nothing)
 
 Prints the median of each and the ratio workbench / Alembic (target: under 1.5x).
+
+Then the cost of running without bytecode, as ``update-db`` does in a deploy image with
+PYTHONDONTWRITEBYTECODE=1 and no ``.pyc`` files (uv installs none unless asked):
+``python -m common status`` with the compiled ``.pyc`` files that ``uv sync
+--compile-bytecode`` (tasks.py, ``.ci/run``) leaves, against the same command forced to
+compile every module from source (an empty PYTHONPYCACHEPREFIX: nothing to read, nothing
+written). Baseline: the no-bytecode run; the ratio is compiled / no bytecode.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,14 +53,21 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def _medians(ours: list[str], theirs: list[str], env: dict[str, str], runs: int):
+def _medians(
+    ours: list[str],
+    theirs: list[str],
+    env: dict[str, str],
+    runs: int,
+    their_env: dict[str, str] | None = None,
+):
     """Alternate the two commands so drift in machine load hits both alike."""
+    their_env = their_env or env
     _timed(ours, env)  # warm-up: environment sync, OS caches
-    _timed(theirs, env)
+    _timed(theirs, their_env)
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
         times[0].append(_timed(ours, env))
-        times[1].append(_timed(theirs, env))
+        times[1].append(_timed(theirs, their_env))
     return statistics.median(times[0]), statistics.median(times[1])
 
 
@@ -85,6 +100,21 @@ def main() -> None:
         worst = max(worst, ratio)
         print(f"{name:<32} {workbench:>9.3f}s {alembic:>9.3f}s {ratio:>6.2f}x")
     print(f"target: under 1.50x -> {'met' if worst < 1.5 else 'NOT met'} (worst {worst:.2f}x)")
+    _bytecode(env, args.runs)
+
+
+def _bytecode(env: dict[str, str], runs: int) -> None:
+    """``python -m common status``: compiled .pyc files vs compiling from source."""
+    subprocess.run(["uv", "sync", "--quiet", "--compile-bytecode"], cwd=ROOT, check=True)
+    python = str(ROOT / ".venv" / "bin" / "python")
+    command = [python, "-m", "common", "status"]
+    with tempfile.TemporaryDirectory(prefix="no-pyc-") as empty:
+        compiled = dict(env, PYTHONDONTWRITEBYTECODE="1")
+        source = dict(compiled, PYTHONPYCACHEPREFIX=empty)
+        with_pyc, without = _medians(command, command, compiled, runs, source)
+    ratio = with_pyc / without
+    print(f"{'status, bytecode compiled':<32} {with_pyc:>9.3f}s")
+    print(f"{'status, no bytecode (baseline)':<32} {without:>9.3f}s {ratio:>17.2f}x")
 
 
 if __name__ == "__main__":

@@ -38,9 +38,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         dialect = callspec.params.get("dialect", "") if callspec else ""
         if "pg_server_name" in names or dialect.startswith("pg-"):
             item.add_marker("postgresql")
-        if dialect == "sqlite" or "sqlite_url" in names:
+        if dialect == "sqlite" or {"sqlite_url", "sqlite_pair"} & set(names):
             item.add_marker("sqlite")
-        if dialect == "mysql" or "mysql_url" in names:
+        if dialect == "mysql" or "mysql_server" in names:
             item.add_marker("mysql")
 
 
@@ -152,8 +152,11 @@ def engine_for():
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A scratch copy of the project (alembic.ini, env.py, template; no revisions)."""
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
+    """A scratch copy of the project (alembic.ini, env.py, template; no revisions).
+
+    Its commands run in-process; in a test marked ``e2e`` they run as ``python -m common``.
+    """
     from tests.project import ScratchProject
 
     root = tmp_path / "project"
@@ -163,7 +166,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         shutil.copy(ROOT / "common" / "alembic" / name, root / "common" / "alembic" / name)
     for var in ("DATABASE_URL", "WORKBENCH_MODELS_MODULE"):
         monkeypatch.delenv(var, raising=False)
-    return ScratchProject(root, dict(os.environ))
+    in_process = request.node.get_closest_marker("e2e") is None
+    return ScratchProject(root, dict(os.environ), in_process=in_process)
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
 """End-to-end migration scenarios: old models with rows -> new models -> and back.
 
-The one harness for every autogenerate scenario. ``Scenario.run`` drives the real command
-line in a scratch project: create and apply the old models, insert rows, switch to the new
-models, ``create-migration`` (with any ``--rename`` hints), ``update-db``; then the schema
-must equal a fresh ``create_all`` of the new models in a second database (names included),
-``check`` must be clean, the rows must be as expected, and ``downgrade`` must give back the
-old schema and rows. Tests that look at the script or the rows between steps call the
+The one harness for every autogenerate scenario. ``Scenario.run`` drives the workbench's
+commands in a scratch project (in-process, see tests/project.py): create and apply the
+old models, insert rows, switch to the new models, ``create-migration`` (with any
+``--rename`` hints), ``update-db``; then the schema must equal a fresh ``create_all`` of
+the new models in a second database (names included), ``check`` must be clean, the rows
+must be as expected, and ``downgrade`` must give back the old schema and rows. Tests that look at the script or the rows between steps call the
 steps themselves: ``prepare``, ``generate``, ``upgrade_converges``, ``downgrade_converges``.
 
 The snapshot is deliberately strict (every name, default, comment, identity option, CHECK
@@ -15,72 +15,49 @@ converges fails here rather than in a user's database.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
-import textwrap
 from dataclasses import dataclass, field
+from unittest import mock
 
-from sqlalchemy import URL, create_engine, inspect, text
+from sqlalchemy import URL, Connection, MetaData, create_engine, inspect, text
 from sqlalchemy.engine import Inspector
 from sqlalchemy.pool import NullPool
-
-from common.autogen.check_constraints import normalize
-
-# create_all does not create schemas: on PostgreSQL those the models name come first.
-_CREATE_ALL = """
-import sys
-import common.models
-import scratch_models
-from sqlalchemy import create_engine
 from sqlalchemy.schema import CreateSchema
-from sqlmodel import SQLModel
-engine = create_engine(sys.argv[1])
-if engine.dialect.name == "postgresql":
-    named = set()
-    for table in SQLModel.metadata.tables.values():
-        named.add(table.schema)
-        named.update(getattr(column.type, "schema", None) for column in table.columns)
-    with engine.begin() as connection:
-        for schema in sorted(name for name in named if name):
-            connection.execute(CreateSchema(schema, if_not_exists=True))
-SQLModel.metadata.create_all(engine)
-engine.dispose()
-"""
 
-# Alembic's diff list for the models, with the unchanged-table shortcut and without it
-# (common.autogen.tables looks ``unchanged_tables`` up at call time, so replacing it with
-# a function that proves nothing sends every table through Alembic's full comparison).
-_BOTH_COMPARISONS = """
-import json
-import re
-import sys
-import common.autogen.tables as tables
-import common.models
-import scratch_models
+import common.autogen.tables
 from common.autogen import compare_metadata
-from sqlalchemy import create_engine
-from sqlmodel import SQLModel
-
-def diffs():
-    engine = create_engine(sys.argv[1])
-    with engine.connect() as connection:
-        found = compare_metadata(connection, SQLModel.metadata)
-    engine.dispose()
-    return sorted(re.sub(r" at 0x[0-9a-f]+", "", repr(diff)) for diff in found)
-
-with_shortcut = diffs()
-tables.unchanged_tables = lambda *args: set()
-print(json.dumps([with_shortcut, diffs()]))
-"""
+from common.autogen.check_constraints import normalize
 
 # PostgreSQL's own schemas; every other schema is the user's and is compared.
 _SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast"}
 
 
-def _url_text(url: URL) -> str:
-    return url.render_as_string(hide_password=False)
+def create_all(metadata: MetaData, url: URL) -> None:
+    """``metadata.create_all``, after creating the schemas the models name on PostgreSQL."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        if engine.dialect.name == "postgresql":
+            named = set()
+            for table in metadata.tables.values():
+                named.add(table.schema)
+                named.update(getattr(column.type, "schema", None) for column in table.columns)
+            with engine.begin() as connection:
+                for schema in sorted(name for name in named if name):
+                    connection.execute(CreateSchema(schema, if_not_exists=True))
+        metadata.create_all(engine)
+    finally:
+        engine.dispose()
+
+
+def diffs(metadata: MetaData, url: URL, settings) -> list[str]:
+    """Alembic's diff list for ``metadata`` against ``url``, as comparable text."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            found = compare_metadata(connection, metadata, settings)
+    finally:
+        engine.dispose()
+    return sorted(re.sub(r" at 0x[0-9a-f]+", "", repr(diff)) for diff in found)
 
 
 def _normalize(value: object) -> object:
@@ -96,47 +73,52 @@ def snapshot(url: URL | str) -> dict:
     """
     engine = create_engine(url, poolclass=NullPool)
     try:
-        inspector = inspect(engine)
-        result: dict = {}
-        schemas: list[str | None] = [None]
-        if engine.dialect.name == "postgresql":
-            others = sorted(
-                name
-                for name in inspector.get_schema_names()
-                if name not in _SYSTEM_SCHEMAS
-                and not name.startswith("pg_")
-                and name != inspector.default_schema_name
-            )
-            schemas += others
-            extras = {
-                "(schemas)": others,
-                "(enums)": sorted(
-                    (e["schema"], e["name"], tuple(e["labels"])) for e in inspector.get_enums("*")
-                ),
-                "(sequences)": _sequences(engine),
-            }
-            result.update((key, value) for key, value in extras.items() if value)
-        for schema in schemas:
-            for name in sorted(inspector.get_table_names(schema=schema)):
-                if name.startswith("alembic_"):
-                    continue  # the workbench's own bookkeeping, not the user's schema
-                key = name if schema is None else f"{schema}.{name}"
-                result[key] = _table_snapshot(inspector, name, schema)
-        return result
+        with engine.connect() as connection:
+            return _snapshot(connection)
     finally:
         engine.dispose()
 
 
-def _sequences(engine) -> list[tuple[str, str]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT n.nspname, c.relname FROM pg_class c"
-                " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE c.relkind = 'S' ORDER BY 1, 2"
-            )
+def _snapshot(connection: Connection) -> dict:
+    """``snapshot`` on one connection (an Inspector on an Engine connects per query)."""
+    inspector = inspect(connection)
+    result: dict = {}
+    schemas: list[str | None] = [None]
+    if connection.dialect.name == "postgresql":
+        others = sorted(
+            name
+            for name in inspector.get_schema_names()
+            if name not in _SYSTEM_SCHEMAS
+            and not name.startswith("pg_")
+            and name != inspector.default_schema_name
         )
-        return [(r[0], r[1]) for r in rows if not r[1].startswith("alembic_")]
+        schemas += others
+        extras = {
+            "(schemas)": others,
+            "(enums)": sorted(
+                (e["schema"], e["name"], tuple(e["labels"])) for e in inspector.get_enums("*")
+            ),
+            "(sequences)": _sequences(connection),
+        }
+        result.update((key, value) for key, value in extras.items() if value)
+    for schema in schemas:
+        for name in sorted(inspector.get_table_names(schema=schema)):
+            if name.startswith("alembic_"):
+                continue  # the workbench's own bookkeeping, not the user's schema
+            key = name if schema is None else f"{schema}.{name}"
+            result[key] = _table_snapshot(inspector, name, schema)
+    return result
+
+
+def _sequences(connection: Connection) -> list[tuple[str, str]]:
+    rows = connection.execute(
+        text(
+            "SELECT n.nspname, c.relname FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'S' ORDER BY 1, 2"
+        )
+    )
+    return [(r[0], r[1]) for r in rows if not r[1].startswith("alembic_")]
 
 
 def _table_snapshot(inspector: Inspector, name: str, schema: str | None) -> dict:
@@ -311,7 +293,8 @@ class Scenario:
         self.project.ok("update-db")
         if self.compare_shortcut:
             assert self.both_comparisons() == ([], []), self.script
-        self._run_with_models(_CREATE_ALL, self.fresh)
+        with self.project.models() as metadata:
+            create_all(metadata, self.fresh)
         assert_same_schema(snapshot(self.url), snapshot(self.fresh), self.script)
         check = self.project.run("check")
         assert check.returncode == 0, check.output + self.script
@@ -330,19 +313,15 @@ class Scenario:
             assert rows(self.url, self.query) == self.old_rows, self.script
 
     def both_comparisons(self) -> tuple[list[str], list[str]]:
-        """The diffs found with the unchanged-table shortcut, and with the full comparison."""
-        fast, full = json.loads(self._run_with_models(_BOTH_COMPARISONS, self.url))
-        return fast, full
+        """The diffs found with the unchanged-table shortcut, and with the full comparison.
 
-    def _run_with_models(self, source: str, url: URL) -> str:
-        """Run ``source`` in a new process that imports the scratch project's models."""
-        completed = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(source), _url_text(url)],
-            cwd=self.project.root,
-            env=self.project.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert completed.returncode == 0, completed.stderr
-        return completed.stdout
+        ``common.autogen.tables`` looks ``unchanged_tables`` up at call time, so replacing
+        it with a function that proves nothing sends every table through Alembic's full
+        comparison.
+        """
+        settings = self.project.settings()
+        with self.project.models() as metadata:
+            fast = diffs(metadata, self.url, settings)
+            with mock.patch.object(common.autogen.tables, "unchanged_tables", lambda *a: set()):
+                full = diffs(metadata, self.url, settings)
+        return fast, full

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.scenario import Scenario
-
-pytestmark = pytest.mark.e2e
 
 
 def models(

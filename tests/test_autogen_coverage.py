@@ -12,8 +12,6 @@ import pytest
 
 from tests.scenario import Scenario
 
-pytestmark = pytest.mark.e2e
-
 IMPORTS = """\
 from datetime import datetime
 from decimal import Decimal

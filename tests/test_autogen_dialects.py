@@ -14,8 +14,6 @@ import pytest
 
 from tests.scenario import Scenario, execute, rows, snapshot
 
-pytestmark = pytest.mark.e2e
-
 HEADER = """
     import enum
     from sqlalchemy import (

@@ -3,11 +3,7 @@ several values in one revision, arrays of an enum, an enum in another schema."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.scenario import Scenario, compact, snapshot
-
-pytestmark = pytest.mark.e2e
 
 HEADER = """
     import enum

@@ -7,11 +7,7 @@ checks the change, ``check``, the rows and the downgrade back to the old schema.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.scenario import Scenario, compact, snapshot
-
-pytestmark = pytest.mark.e2e
 
 HEADER = """
     import enum

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.scenario import Scenario, rows, snapshot
-
-pytestmark = pytest.mark.e2e
 
 HEADER = """
     import enum

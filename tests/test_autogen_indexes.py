@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.scenario import Scenario
-
-pytestmark = pytest.mark.e2e
 
 
 def models(where: str, include: str, using: str, unique: bool, function: str) -> str:

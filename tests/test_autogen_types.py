@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from tests.scenario import Scenario, snapshot
-
-pytestmark = pytest.mark.e2e
 
 
 def models(code: str = "str = Field(max_length=20)", amount: str = "Numeric(10, 2)") -> str:

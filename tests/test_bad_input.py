@@ -9,6 +9,9 @@ import pytest
 
 from tests.test_end_to_end import MODELS_V1
 
+# the real command line: each path's one line and exit code as a user sees them
+pytestmark = pytest.mark.e2e
+
 SECRET = "s3cretPassw0rd"
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-pytestmark = pytest.mark.e2e
-
 
 def _setup(engine) -> None:
     with engine.begin() as conn:
@@ -64,6 +62,7 @@ def test_unknown_table_and_other_databases(project, pg_url, sqlite_url):
     assert "Traceback" not in other.output
 
 
+@pytest.mark.e2e
 def test_invoke_task_documents_table():
     import shutil
     import subprocess

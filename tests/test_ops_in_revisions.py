@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate.api import AutogenContext
 from alembic.autogenerate.render import render_op_text
@@ -87,7 +86,6 @@ def downgrade() -> None:
 '''
 
 
-@pytest.mark.e2e
 def test_revision_using_every_helper(project, any_url, engine_for):
     project.use_database(any_url)
     project.write_models("from sqlmodel import SQLModel\n")
@@ -112,7 +110,6 @@ def test_revision_using_every_helper(project, any_url, engine_for):
         assert conn.execute(sa.text("SELECT count(*) FROM ticket")).scalar() == 1
 
 
-@pytest.mark.e2e
 def test_sql_mode_writes_plain_statements(project, sqlite_url):
     project.use_database(sqlite_url)
     project.write_models("from sqlmodel import SQLModel\n")
@@ -197,7 +194,6 @@ def test_reverse_of_each_reversible_helper():
     assert "nullable=True" in _render(not_null)
 
 
-@pytest.mark.e2e
 def test_dry_run_in_a_revision_counts_and_stops_it(project, sqlite_url, engine_for):
     project.use_database(sqlite_url)
     project.write_models("from sqlmodel import SQLModel\n")

@@ -16,8 +16,6 @@ import pytest
 
 from tests.scenario import Scenario, compact, execute, rows
 
-pytestmark = pytest.mark.e2e
-
 OWNER = """
     class Owner(SQLModel, table=True):
         id: int | None = Field(default=None, primary_key=True)
@@ -184,6 +182,7 @@ def _create_migration_on_a_terminal(project, answer: str):
         os.close(master)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("answer", ["y\n", "n\n"])
 def test_on_a_terminal_a_same_shape_drop_and_add_is_asked_about(project, sqlite_url, answer):
     project.use_database(sqlite_url)

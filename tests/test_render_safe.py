@@ -10,11 +10,7 @@ and a downgrade back to the old models.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.scenario import Scenario, compact, rows
-
-pytestmark = pytest.mark.e2e
 
 ITEM_V1 = """
     from sqlmodel import Field, SQLModel

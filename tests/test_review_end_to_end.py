@@ -90,7 +90,6 @@ def _execute(url, *statements: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.e2e
 def test_generated_safe_revision_is_ready(project, pg_url):
     _deployed(project, pg_url)
     project.write_models(MODELS_WITH_NOTE)
@@ -119,7 +118,6 @@ def test_generated_safe_revision_is_ready(project, pg_url):
     assert "- [ ] A rollback plan is written" in markdown.stdout
 
 
-@pytest.mark.e2e
 def test_risky_revision_blocks_with_findings_and_acknowledgements(project, pg_url):
     _deployed(project, pg_url)
     _execute(
@@ -167,7 +165,6 @@ def test_risky_revision_blocks_with_findings_and_acknowledgements(project, pg_ur
     assert _check(report, "Models match")["status"] == "failed"  # the model still has nick
 
 
-@pytest.mark.e2e
 def test_round_trip_reports_a_downgrade_that_does_not_undo(project, pg_url):
     _deployed(project, pg_url)
     _write(
@@ -202,7 +199,6 @@ def test_round_trip_reports_a_downgrade_that_does_not_undo(project, pg_url):
     assert drift["details"] == ["remove column owner.age"] or "owner.age" in drift["details"][0]
 
 
-@pytest.mark.e2e
 def test_checksum_of_an_edited_applied_revision(project, pg_url):
     _deployed(project, pg_url)  # update-db recorded the file's checksum in alembic_history
     [path] = project.revision_files()
@@ -223,7 +219,6 @@ def test_checksum_of_an_edited_applied_revision(project, pg_url):
     assert "no alembic_history table" in _check(report, "Applied revisions unchanged")["summary"]
 
 
-@pytest.mark.e2e
 def test_reused_revision_id_and_two_heads(project, sqlite_url):
     _deployed(project, sqlite_url)
     for name in ("0002_a.py", "0002_b.py"):
@@ -270,7 +265,6 @@ def test_reused_revision_id_and_two_heads(project, sqlite_url):
     assert _check(report, "One head")["summary"].startswith("2 heads (0002, 0003)")
 
 
-@pytest.mark.e2e
 def test_sqlite_target_reviews_with_a_scratch_file(project, sqlite_url):
     _deployed(project, sqlite_url)
     project.write_models(MODELS_WITH_NOTE)
@@ -282,7 +276,6 @@ def test_sqlite_target_reviews_with_a_scratch_file(project, sqlite_url):
     assert _check(report, "Models match")["status"] == "passed"
 
 
-@pytest.mark.e2e
 def test_workbench_op_revision_does_not_crash_the_review(project, pg_url):
     _deployed(project, pg_url)
     _write(
@@ -319,7 +312,6 @@ MODELS_CHANGED = """
 """
 
 
-@pytest.mark.e2e
 def test_generated_revision_agrees_with_squawk(project, pg_url, tmp_path):
     """On a revision create-migration writes, review catches all squawk catches there."""
     from tests.test_review_squawk_parity import EQUIVALENT, IGNORED, SQUAWK
@@ -365,7 +357,6 @@ def _without_stop(source: str) -> str:
     raise AssertionError("unbalanced op.stop_migration call")
 
 
-@pytest.mark.e2e
 def test_mariadb_target_reviews_on_a_scratch_database(project, mysql_url):
     _deployed(project, mysql_url)
     project.write_models(MODELS_WITH_NOTE)

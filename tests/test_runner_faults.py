@@ -20,7 +20,6 @@ from tests.revision_files import (
 )
 from tests.test_bad_input import SECRET, assert_one_line_error
 
-pytestmark = pytest.mark.e2e
 ADD_COLUMN = 'op.add_column("t1", sa.Column("extra", sa.Integer, nullable=True))'
 DROP_COLUMN = 'op.drop_column("t1", "extra")'
 
@@ -92,6 +91,7 @@ def test_blocked_revision_times_out_retries_and_names_the_blocker(on_database, a
     assert "extra" in _columns(any_url, "t1")
 
 
+@pytest.mark.e2e
 def test_retry_succeeds_once_the_blocker_is_gone(on_database, pg_url):
     two_step = on_database(pg_url)
     write_revision(two_step.versions, 2, ADD_COLUMN, DROP_COLUMN)
@@ -177,6 +177,7 @@ def _kill_mid_revision_then_rerun(project, url, **env: str):
     return project.run("update-db", timeout=180)
 
 
+@pytest.mark.e2e
 def test_kill_9_inside_a_database_statement_then_rerun_converges(on_database, pg_url):
     """The killed runner's backend is still in pg_sleep: the server notices the dead client
     (client_connection_check_interval), rolls back and frees the migration lock."""
@@ -196,6 +197,7 @@ def test_kill_9_inside_a_database_statement_then_rerun_converges(on_database, pg
     assert {"t1", "t2", "t3"} <= set(inspect(create_engine(pg_url)).get_table_names())
 
 
+@pytest.mark.e2e
 def test_kill_9_between_statements_then_rerun_converges(on_database, any_url, dialect):
     two_step = on_database(any_url)
     write_revision(two_step.versions, 2)

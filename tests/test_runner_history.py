@@ -9,7 +9,6 @@ from sqlalchemy.pool import NullPool
 
 from tests.revision_files import EMPTY_MODELS, history_rows, rev_id, write_revision, write_revisions
 
-pytestmark = pytest.mark.e2e
 COUNT = 20
 
 

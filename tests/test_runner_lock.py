@@ -11,7 +11,6 @@ from common.runner.lock import migration_lock
 from tests.revision_files import EMPTY_MODELS, history_rows, rev_id, spawn, write_revisions
 from tests.test_bad_input import assert_one_line_error
 
-pytestmark = pytest.mark.e2e
 COUNT = 6
 
 
@@ -23,6 +22,7 @@ def runner_project(project, any_url):
     return project
 
 
+@pytest.mark.e2e
 def test_two_runners_apply_every_revision_once(runner_project, any_url):
     runners = [spawn(runner_project, "update-db", REVISION_SLEEP="0.3") for _ in range(2)]
     results = [(*p.communicate(timeout=300), p.returncode) for p in runners]

@@ -11,6 +11,10 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from common.config import Settings
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "create-migration": ("common.commands.generate", "create_migration"),
@@ -97,13 +101,14 @@ def _command(name: str) -> Callable[..., int]:
     return getattr(importlib.import_module(module), function)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run one command; ``settings`` replaces the environment's (in-process callers, tests)."""
     args = vars(build_parser().parse_args(argv))
     name = args.pop("command")
     from common.errors import WorkbenchError
 
     try:
-        return _command(name)(**args)
+        return _command(name)(**args, settings=settings)
     except WorkbenchError as exc:
         print(exc.one_line(), file=sys.stderr)
         return exc.exit_code

@@ -7,6 +7,7 @@ keeps the name every hosting platform already uses. ``.env.example`` documents t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,8 +21,14 @@ class Settings(BaseSettings):
         env_file=project_root() / ".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        populate_by_name=True,
     )
 
+    project_dir: Path = Field(
+        default_factory=project_root,
+        description="Folder holding alembic.ini and common/alembic/ (default: found by "
+        "walking up from the working directory).",
+    )
     database_url: str | None = Field(
         default=None,
         validation_alias="DATABASE_URL",
@@ -78,3 +85,19 @@ class Settings(BaseSettings):
 def load_settings() -> Settings:
     """Read settings now (not at import), so tests and CLI runs see the current environment."""
     return Settings()
+
+
+# Key of Alembic's ``config.attributes`` that carries the Settings of the command running.
+SETTINGS_ATTRIBUTE = "workbench_settings"
+
+
+def settings_of(config: Any) -> Settings:
+    """The Settings a command handed to Alembic, else the environment's (plain ``alembic``).
+
+    Commands pass their Settings explicitly so that a caller (a test, a fleet runner) can
+    run several projects and databases in one process; env.py and the operations read
+    them back from the Alembic Config instead of from the environment.
+    """
+    attributes = getattr(config, "attributes", None) or {}
+    found = attributes.get(SETTINGS_ATTRIBUTE)
+    return found if found is not None else load_settings()

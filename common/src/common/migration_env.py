@@ -2,7 +2,9 @@
 
 A caller may hand over an Engine or a Connection in ``config.attributes["connection"]``
 (Alembic's cookbook convention, used by the workbench commands and by pytest-alembic);
-otherwise the database comes from the settings, as for plain ``alembic`` commands.
+otherwise the database comes from the settings, as for plain ``alembic`` commands. The
+settings are the command's own (``common.config.settings_of``), read from the
+environment only when plain ``alembic`` runs env.py.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import Connection, Engine, MetaData
 from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
 from common.autogen import PLUGINS
 from common.autogen.scope import Scope
-from common.config import Settings, load_settings
+from common.config import Settings, settings_of
 from common.database import make_engine, offline_url, resolve_target
 from common.models import load_metadata
 from common.render import process_revision_directives, render_item
@@ -26,12 +28,13 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     return Scope().include_object(obj, name, type_, reflected, compare_to)
 
 
-def context_options(dialect_name: str, metadata: MetaData | None = None) -> dict[str, Any]:
+def context_options(
+    dialect_name: str, settings: Settings, metadata: MetaData | None = None
+) -> dict[str, Any]:
     """Options for ``context.configure`` shared by migrations, autogenerate and ``check``.
 
     ``metadata`` replaces the models module's (``common.autogen.compare_metadata``).
     """
-    settings = load_settings()
     if metadata is None:
         metadata = load_metadata(settings.models_module)
     scope = Scope.from_settings(settings, metadata)
@@ -81,12 +84,13 @@ def run_environment(context: Any) -> None:
 
 
 def _run_offline(context: Any) -> None:
-    url = offline_url(load_settings())
+    settings = settings_of(context.config)
+    url = offline_url(settings)
     context.configure(
         url=url,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
-        **context_options(url.get_backend_name()),
+        **context_options(url.get_backend_name(), settings),
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -98,20 +102,21 @@ def _run_online(context: Any, connectable: Engine | Connection | None) -> None:
         return
     engine = connectable
     if engine is None:
-        settings = load_settings()
+        settings = settings_of(context.config)
         engine = make_engine(resolve_target(settings).url, settings)
     with engine.connect() as connection:
         _run_on_connection(context, connection)
 
 
 def _run_on_connection(context: Any, connection: Connection) -> None:
-    options = context_options(connection.dialect.name)
+    settings = settings_of(context.config)
+    options = context_options(connection.dialect.name, settings)
     reporter = context.config.attributes.get("on_version_apply")
     if reporter is not None:
         options["on_version_apply"] = reporter
     context.configure(connection=connection, **options)
     if not context.config.attributes.get("workbench_runner"):
-        apply_timeouts(connection, load_settings())
+        apply_timeouts(connection, settings)
     with context.begin_transaction():
         context.run_migrations()
     if connection.in_transaction():

@@ -19,9 +19,13 @@ def project_root() -> Path:
     return Path(__file__).resolve().parents[3]
 
 
-def alembic_ini() -> Path:
-    return project_root() / "alembic.ini"
+def alembic_ini(root: Path | None = None) -> Path:
+    return (root or project_root()) / "alembic.ini"
 
 
-def versions_dir() -> Path:
-    return project_root() / "common" / "alembic" / "versions"
+def script_location(root: Path | None = None) -> Path:
+    return (root or project_root()) / "common" / "alembic"
+
+
+def versions_dir(root: Path | None = None) -> Path:
+    return script_location(root) / "versions"

@@ -17,18 +17,25 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection
 
+from common.config import SETTINGS_ATTRIBUTE, Settings
 from common.errors import InvalidInputError, RevisionStateError, describe_exception
-from common.paths import alembic_ini, project_root
+from common.paths import alembic_ini, script_location
 
 MERGE_HINT = 'merge them with `uv run alembic merge -m "merge heads" heads`.'
 
 
-def build_config(connection: Connection | None = None) -> Config:
-    """Alembic's Config for this project, with ``connection`` handed to env.py."""
+def build_config(settings: Settings, connection: Connection | None = None) -> Config:
+    """Alembic's Config for the settings' project, with ``connection`` handed to env.py.
+
+    The Settings travel in ``config.attributes`` so that env.py and the operations use the
+    caller's, not whatever the environment of the process says.
+    """
+    root = settings.project_dir
     # quiet: Alembic's own "Generating ... done" chatter would mix with our stdout
-    config = Config(str(alembic_ini()), cmd_opts=Namespace(quiet=True, x=None))
-    config.set_main_option("script_location", str(project_root() / "common" / "alembic"))
+    config = Config(str(alembic_ini(root)), cmd_opts=Namespace(quiet=True, x=None))
+    config.set_main_option("script_location", str(script_location(root)))
     config.attributes["workbench"] = True
+    config.attributes[SETTINGS_ATTRIBUTE] = settings
     if connection is not None:
         config.attributes["connection"] = connection
     return config

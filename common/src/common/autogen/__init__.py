@@ -25,6 +25,7 @@ from common.autogen import (
     tables,
     types,
 )
+from common.config import Settings, load_settings
 
 # common.autogen.types replaces Alembic's type comparison (it calls the same dialect
 # comparison first), so Alembic's own is left out instead of running twice;
@@ -52,11 +53,17 @@ for _module in (
     Plugin.setup_plugin_from_module(_module, _module.__name__)
 
 
-def compare_metadata(connection: Connection, metadata: MetaData) -> list[Any]:
-    """Differences between ``metadata`` and the database, as Alembic's diff list."""
+def compare_metadata(
+    connection: Connection, metadata: MetaData, settings: Settings | None = None
+) -> list[Any]:
+    """Differences between ``metadata`` and the database, as Alembic's diff list.
+
+    ``settings`` gives the comparison's scope (schemas, include/exclude); default: the
+    environment's.
+    """
     from common.migration_env import context_options
 
-    options = context_options(connection.dialect.name, metadata)
+    options = context_options(connection.dialect.name, settings or load_settings(), metadata)
     options.pop("process_revision_directives")
     context = MigrationContext.configure(connection, opts=options)
     return _alembic_compare_metadata(context, metadata)

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.util import CommandError
 
 from common.commands.session import Session, open_session
-from common.config import load_settings
+from common.config import Settings, load_settings
 from common.errors import InvalidInputError
 from common.output import emit, say
 from common.revisions import (
@@ -42,10 +42,11 @@ def upgrade_to(session: Session, revision: str = "head") -> None:
         runner.migrate("up", revision)
 
 
-def update_db(revision: str = "head", sql: bool = False) -> int:
+def update_db(revision: str = "head", sql: bool = False, settings: Settings | None = None) -> int:
+    settings = settings or load_settings()
     if sql:
-        return _update_db_offline(revision)
-    with open_session() as session:
+        return _update_db_offline(revision, settings)
+    with open_session(settings) as session:
         single_head(session.script)
         target_rev = resolve_revision(session.script, revision)
         state = database_state(session.connection, session.script)
@@ -60,21 +61,20 @@ def update_db(revision: str = "head", sql: bool = False) -> int:
     return 0
 
 
-def _update_db_offline(revision: str) -> int:
+def _update_db_offline(revision: str, settings: Settings) -> int:
     """``--sql``: the SQL of the pending steps, with their timeouts, on stdout."""
-    config = build_config()
+    config = build_config(settings)
     script = load_scripts(config)
     single_head(script)
     starting_rev, _, target = revision.rpartition(":")
     resolve_revision(script, target)
-    settings = load_settings()
     session = Session(settings, config, script, target=None, connection=None)  # type: ignore[arg-type]
     Runner(session, control=None, offline=True).migrate("up", target, starting_rev or None)
     return 0
 
 
-def downgrade(revision: str = "-1") -> int:
-    with open_session() as session:
+def downgrade(revision: str = "-1", settings: Settings | None = None) -> int:
+    with open_session(settings) as session:
         target_rev = resolve_revision(session.script, revision)
         state = database_state(session.connection, session.script)
         refuse_unknown(state)
@@ -93,8 +93,8 @@ def downgrade(revision: str = "-1") -> int:
     return 0
 
 
-def stamp(revision: str) -> int:
-    with open_session() as session:
+def stamp(revision: str, settings: Settings | None = None) -> int:
+    with open_session(settings) as session:
         target_rev = resolve_revision(session.script, revision)
         with locked_run(session) as runner:
             before = database_state(session.connection, session.script)

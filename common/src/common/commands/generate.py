@@ -14,7 +14,7 @@ from common.autogen import compare_metadata
 from common.autogen.describe import describe_diff
 from common.commands.apply import upgrade_to
 from common.commands.session import Session, open_session
-from common.config import load_settings
+from common.config import Settings, load_settings
 from common.errors import InvalidInputError, RevisionStateError
 from common.models import load_metadata
 from common.output import emit, say
@@ -96,12 +96,17 @@ def _bring_to_head(session: Session) -> None:
     upgrade_to(session, "head")
 
 
-def create_migration(message: str, renames: list[str] | None = None, empty: bool = False) -> int:
+def create_migration(
+    message: str,
+    renames: list[str] | None = None,
+    empty: bool = False,
+    settings: Settings | None = None,
+) -> int:
     message = validate_message(message)
     rename_hints = parse_renames(renames or [])
-    settings = load_settings()
+    settings = settings or load_settings()
     if empty:
-        config = build_config()
+        config = build_config(settings)
         script = load_scripts(config)
         single_head(script)
         with _quiet_hooks():
@@ -133,14 +138,14 @@ def create_migration(message: str, renames: list[str] | None = None, empty: bool
     return 0
 
 
-def check() -> int:
+def check(settings: Settings | None = None) -> int:
     """0 when the models match the database at head, 1 with the differences listed."""
-    settings = load_settings()
+    settings = settings or load_settings()
     metadata = load_metadata(settings.models_module)
     with open_session(settings) as session:
         single_head(session.script)
         _bring_to_head(session)
-        diffs = compare_metadata(session.connection, metadata)
+        diffs = compare_metadata(session.connection, metadata, settings)
         if session.connection.in_transaction():
             session.connection.rollback()
     if not diffs:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from common.commands.session import open_session
+from common.config import Settings
 from common.errors import InvalidInputError
 from common.output import emit
 
@@ -134,8 +135,8 @@ def _print_table(found: list[IndexInfo]) -> None:
     Console().print(table)
 
 
-def indexes(table: str | None = None) -> int:
-    with open_session() as session:
+def indexes(table: str | None = None, settings: Settings | None = None) -> int:
+    with open_session(settings) as session:
         found = list_indexes(session.connection, table)
     if not found:
         emit("No indexes." if not table else f"Table {table} has no indexes.")

@@ -8,7 +8,7 @@ a scratch database). The target is only read. Exit 1 when something blocks.
 from __future__ import annotations
 
 from common.commands.session import open_session
-from common.config import load_settings
+from common.config import Settings, load_settings
 from common.errors import InvalidInputError, WorkbenchError
 from common.output import emit, say
 from common.paths import versions_dir
@@ -51,7 +51,7 @@ def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
             script,
             start,
             state.pending,
-            session.settings.models_module,
+            session.settings,
         )
     except WorkbenchError as exc:
         return [
@@ -60,9 +60,11 @@ def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
         ]
 
 
-def build_report(round_trip: bool = True, large_table_rows: int = 1_000_000) -> Report:
-    settings = load_settings()
-    checks, script = graph_checks(build_config(), versions_dir())
+def build_report(
+    round_trip: bool = True, large_table_rows: int = 1_000_000, settings: Settings | None = None
+) -> Report:
+    settings = settings or load_settings()
+    checks, script = graph_checks(build_config(settings), versions_dir(settings.project_dir))
     if script is None or any(c.status == Status.FAILED for c in checks[1:]):
         return Report("(not connected: fix the revision graph first)", [], [], checks)
     with open_session(settings) as session:
@@ -81,10 +83,15 @@ def build_report(round_trip: bool = True, large_table_rows: int = 1_000_000) -> 
         )
 
 
-def review(format: str = "text", round_trip: bool = True, large_table_rows: int = 1_000_000) -> int:
+def review(
+    format: str = "text",
+    round_trip: bool = True,
+    large_table_rows: int = 1_000_000,
+    settings: Settings | None = None,
+) -> int:
     if format not in FORMATS:
         raise InvalidInputError(f"unknown format {format!r}.", f"use one of {', '.join(FORMATS)}.")
-    report = build_report(round_trip, large_table_rows)
+    report = build_report(round_trip, large_table_rows, settings)
     if format == "json":
         emit(as_json(report))
     elif format == "markdown":

@@ -29,7 +29,7 @@ class Session:
 def open_session(settings: Settings | None = None, announce: bool = True) -> Iterator[Session]:
     """Load the scripts first (a broken file stops us before any connection), then connect."""
     settings = settings or load_settings()
-    config = build_config()
+    config = build_config(settings)
     script = load_scripts(config)
     target = resolve_target(settings)
     if announce:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from common.commands.session import open_session
-from common.config import load_settings
+from common.config import Settings, load_settings
 from common.database import resolve_target
 from common.output import emit
 from common.revisions import (
@@ -18,8 +18,8 @@ from common.runner import history as run_history
 APPLIED, PENDING = "✓", "·"
 
 
-def status() -> int:
-    with open_session(announce=False) as session:
+def status(settings: Settings | None = None) -> int:
+    with open_session(settings, announce=False) as session:
         state = database_state(session.connection, session.script)
         last = run_history.last_applied(session.connection)
         running = run_history.running_rows(session.connection) if last else []
@@ -45,9 +45,9 @@ def status() -> int:
     return 0
 
 
-def history(limit: int = 50) -> int:
+def history(limit: int = 50, settings: Settings | None = None) -> int:
     """Every revision with its applied mark, then the runs recorded in alembic_history."""
-    with open_session() as session:
+    with open_session(settings) as session:
         state = database_state(session.connection, session.script)
         rows = run_history.read(session.connection, limit)
     refuse_unknown(state)
@@ -65,8 +65,8 @@ def history(limit: int = 50) -> int:
     return 0
 
 
-def current() -> int:
-    with open_session() as session:
+def current(settings: Settings | None = None) -> int:
+    with open_session(settings) as session:
         state = database_state(session.connection, session.script)
     refuse_unknown(state)
     if not state.current:
@@ -76,24 +76,24 @@ def current() -> int:
     return 0
 
 
-def heads() -> int:
-    script = load_scripts(build_config())
+def heads(settings: Settings | None = None) -> int:
+    script = load_scripts(build_config(settings or load_settings()))
     for rev in script.get_heads():
         emit(script_label(script.get_revision(rev)))
     return 0
 
 
-def db_url() -> int:
+def db_url(settings: Settings | None = None) -> int:
     """The URL itself (masked), usable by SQLAlchemy and psql; embedded gets a note."""
-    target = resolve_target(load_settings())
+    target = resolve_target(settings or load_settings())
     emit(f"{target.masked}{'  (embedded PostgreSQL)' if target.embedded else ''}")
     return 0
 
 
-def embedded_stop() -> int:
+def embedded_stop(settings: Settings | None = None) -> int:
     from common import embedded
 
-    stopped = embedded.stop(load_settings().pgdata)
+    stopped = embedded.stop((settings or load_settings()).pgdata)
     emit(
         "Stopped the embedded PostgreSQL."
         if stopped

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations
 
+from common.config import settings_of
 from common.ops import batches
 from common.ops._support import OperationError, as_clause
 
@@ -121,25 +122,35 @@ class BatchCopyColumnOp(_BatchOp):
         return operations.invoke(op)
 
 
+def _run_options(operations: Operations, op: _BatchOp) -> dict[str, Any]:
+    """The op's own options, batch sizes filled from the settings of the running command."""
+    settings = settings_of(operations.get_context().config)
+    options = {"max_batch_ms": settings.max_batch_ms, **op.options}
+    options["batch_size"] = settings.batch_size if op.batch_size is None else op.batch_size
+    return options
+
+
 def _run_batched(operations: Operations, op: _BatchOp, offline: Any, online) -> None:
     """Batches in autocommit_block(); a dry run counts, then stops the revision.
 
     A dry run inside a revision must not let the revision be recorded as applied: it
     counts in the revision's own transaction and raises, which rolls that back.
+    ``online`` takes the connection and the options of ``_run_options``.
     """
     context = operations.get_context()
     if context.as_sql:
         operations.execute(offline)
         return
+    options = _run_options(operations, op)
     if op.options.get("dry_run"):
-        result = online(operations.get_bind())
+        result = online(operations.get_bind(), options)
         raise OperationError(
             f"{op.kind} on {op.table_name!r} is a dry run: {result.rows:,} rows would change; "
             "the revision stops here and is not recorded as applied.",
             "remove dry_run=True to run it.",
         )
     with context.autocommit_block():
-        online(operations.get_bind())
+        online(operations.get_bind(), options)
 
 
 @Operations.implementation_for(BatchUpdateOp)
@@ -154,8 +165,8 @@ def _batch_update(operations: Operations, op: BatchUpdateOp) -> None:
         operations,
         op,
         offline,
-        lambda conn: batches.batch_update(
-            conn, op.table_name, op.values, op.where, op.batch_size, **op.options
+        lambda conn, options: batches.batch_update(
+            conn, op.table_name, op.values, op.where, **options
         ),
     )
 
@@ -167,9 +178,7 @@ def _batch_delete(operations: Operations, op: BatchDeleteOp) -> None:
         operations,
         op,
         offline,
-        lambda conn: batches.batch_delete(
-            conn, op.table_name, op.where, op.batch_size, **op.options
-        ),
+        lambda conn, options: batches.batch_delete(conn, op.table_name, op.where, **options),
     )
 
 
@@ -182,14 +191,8 @@ def _batch_copy_column(operations: Operations, op: BatchCopyColumnOp) -> None:
         operations,
         op,
         offline,
-        lambda conn: batches.batch_copy_column(
-            conn,
-            op.table_name,
-            op.source_column,
-            op.target_column,
-            op.using,
-            op.batch_size,
-            **op.options,
+        lambda conn, options: batches.batch_copy_column(
+            conn, op.table_name, op.source_column, op.target_column, op.using, **options
         ),
     )
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,7 +160,7 @@ class BlockerWatch:
         self.last: Blocker | None = None
         self._wait = delay
         self._active = threading.Event()
-        self._stop = False
+        self._stopped = threading.Event()  # wakes the watch at once: close() never waits
         self._connection: Connection | None = None
         self._thread = threading.Thread(target=self._run, name="blocker-watch", daemon=True)
         self._thread.start()
@@ -176,22 +175,21 @@ class BlockerWatch:
         self._active.clear()
 
     def close(self) -> None:
-        self._stop = True
+        self._stopped.set()
         self._active.set()
         self._thread.join(timeout=5)
         if self._connection is not None:
             self._connection.close()
 
     def _run(self) -> None:
-        while not self._stop:
+        while not self._stopped.is_set():
             self._active.wait()
-            time.sleep(self._wait)
-            if self._stop or not self._active.is_set():
+            if self._stopped.wait(self._wait) or not self._active.is_set():
                 continue
             try:
                 self._look()
             except Exception:  # a watch must never break the run it watches
-                time.sleep(self.delay)
+                self._stopped.wait(self.delay)
 
     def _look(self) -> None:
         if self._connection is None:

@@ -19,6 +19,7 @@ from sqlalchemy import URL, Connection, text
 
 from common.autogen import compare_metadata
 from common.autogen.describe import describe_diff
+from common.config import Settings
 from common.database import driver_message, make_engine
 from common.errors import WorkbenchError
 from common.models import load_metadata
@@ -107,9 +108,9 @@ def _run(config, connection: Connection, action, target: str, observer: _Pass) -
     return None
 
 
-def _drift(connection: Connection, models_module: str) -> CheckResult:
+def _drift(connection: Connection, settings: Settings) -> CheckResult:
     try:
-        diffs = compare_metadata(connection, load_metadata(models_module))
+        diffs = compare_metadata(connection, load_metadata(settings.models_module), settings)
     except WorkbenchError as exc:
         return CheckResult(DRIFT, Status.FAILED, exc.one_line())
     finally:
@@ -127,20 +128,20 @@ def scratch_checks(
     script: ScriptDirectory,
     start: str | None,
     pending: list[Script],
-    models_module: str,
+    settings: Settings,
 ) -> list[CheckResult]:
     """The drift and round-trip checks, run on a scratch copy of ``url``'s server."""
     with scratch_database(url) as scratch_url:
         engine = make_engine(scratch_url)
         try:
             with engine.connect() as connection:
-                return _checks(connection, script, start, pending, models_module)
+                return _checks(connection, script, start, pending, settings)
         finally:
             engine.dispose()
 
 
-def _checks(connection, script, start, pending, models_module) -> list[CheckResult]:
-    config = build_config(connection)
+def _checks(connection, script, start, pending, settings: Settings) -> list[CheckResult]:
+    config = build_config(settings, connection)
     if connection.dialect.name == "postgresql":
         # a scratch database need not survive a crash: skip the WAL flush at each commit
         connection.execute(text("SET synchronous_commit = off"))
@@ -156,7 +157,7 @@ def _checks(connection, script, start, pending, models_module) -> list[CheckResu
             CheckResult(DRIFT, Status.SKIPPED, "the upgrade to head failed"),
             CheckResult(ROUND_TRIP, Status.FAILED, message),
         ]
-    results = [_drift(connection, models_module)]
+    results = [_drift(connection, settings)]
     if not pending:
         results.append(CheckResult(ROUND_TRIP, Status.SKIPPED, "no pending revisions"))
         return results
