@@ -6,7 +6,8 @@ old models, insert rows, switch to the new models, ``create-migration`` (with an
 ``--rename`` hints), ``update-db``; then the schema must equal a fresh ``create_all`` of
 the new models in a second database (names included), ``check`` must be clean, the rows
 must be as expected, and ``downgrade`` must give back the old schema and rows. Tests
-that look at the script or the rows between steps call the steps themselves: ``prepare``, ``generate``, ``upgrade_converges``, ``downgrade_converges``.
+that look at the script or the rows between steps call the steps themselves:
+``prepare``, ``generate``, ``upgrade_converges``, ``downgrade_converges``.
 
 The snapshot is deliberately strict (every name, default, comment, identity option, CHECK
 expression, index option, enum label and sequence) so that a migration that only nearly
