@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from common.paths import project_root
@@ -39,8 +39,9 @@ class Settings(BaseSettings):
         description="Module that defines the application's SQLModel tables.",
     )
     pgdata: Path = Field(
-        default_factory=lambda: project_root() / ".pgdata",
-        description="Data folder of the embedded development PostgreSQL.",
+        default=Path(".pgdata"),
+        description="Data folder of the embedded development PostgreSQL (relative: inside "
+        "the project folder).",
     )
     embedded_database: str = Field(
         default="workbench", description="Database created inside the embedded server."
@@ -80,6 +81,13 @@ class Settings(BaseSettings):
     exclude_tables: str = Field(
         default="", description="Tables autogenerate leaves alone (same patterns)."
     )
+
+    @model_validator(mode="after")
+    def _inside_the_project(self) -> Settings:
+        """A relative ``pgdata`` lives in the project folder, wherever the command runs."""
+        if not self.pgdata.is_absolute():
+            self.pgdata = self.project_dir / self.pgdata
+        return self
 
 
 def load_settings() -> Settings:
