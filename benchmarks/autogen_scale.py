@@ -306,10 +306,12 @@ def synthetic(scratch: Scratch, size: int, runs: int, largest: bool) -> Engine:
 
 def peak_memory(engine: Engine, size: int) -> None:
     """Peak RSS of ``python -m common check`` on models declaring ``size`` synthetic tables."""
+    from common.config import load_settings
     from common.revisions import build_config, load_scripts
 
+    scripts = load_scripts(build_config(load_settings()))
     with engine.begin() as connection:  # check refuses a database behind head
-        MigrationContext.configure(connection).stamp(load_scripts(build_config()), "head")
+        MigrationContext.configure(connection).stamp(scripts, "head")
     with tempfile.TemporaryDirectory() as folder:
         source = MODELS_MODULE.format(source=inspect.getsource(add_tables), count=size)
         Path(folder, "bench_scale_models.py").write_text(source)

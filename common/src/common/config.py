@@ -21,7 +21,6 @@ class Settings(BaseSettings):
         env_file=project_root() / ".env",
         env_file_encoding="utf-8",
         extra="ignore",
-        populate_by_name=True,
     )
 
     project_dir: Path = Field(
