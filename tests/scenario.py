@@ -103,12 +103,65 @@ def _snapshot(connection: Connection) -> dict:
         }
         result.update((key, value) for key, value in extras.items() if value)
     for schema in schemas:
-        for name in sorted(inspector.get_table_names(schema=schema)):
-            if name.startswith("alembic_"):
-                continue  # the workbench's own bookkeeping, not the user's schema
+        # the workbench's own bookkeeping tables are not the user's schema
+        names = [
+            n for n in inspector.get_table_names(schema=schema) if not n.startswith("alembic_")
+        ]
+        reflected = _Reflected(inspector, schema, names)
+        for name in sorted(names):
             key = name if schema is None else f"{schema}.{name}"
-            result[key] = _table_snapshot(inspector, name, schema)
+            result[key] = _table_snapshot(reflected, name, schema)
     return result
+
+
+class _Reflected:
+    """The Inspector's per-table answers for one schema, read with one query per kind.
+
+    ``get_multi_*`` is what the per-table methods call on PostgreSQL anyway; asking once
+    per schema instead of once per table and kind is a fraction of the catalog queries.
+    """
+
+    _KINDS = (
+        "columns",
+        "pk_constraint",
+        "indexes",
+        "unique_constraints",
+        "foreign_keys",
+        "check_constraints",
+        "table_comment",
+    )
+
+    def __init__(self, inspector: Inspector, schema: str | None, names: list[str]) -> None:
+        self.dialect = inspector.dialect
+        kinds = self._KINDS if self.dialect.supports_comments else self._KINDS[:-1]
+        self._found = {
+            kind: getattr(inspector, f"get_multi_{kind}")(schema=schema, filter_names=names)
+            for kind in kinds
+        }
+
+    def _one(self, kind: str, name: str, schema: str | None):
+        return self._found[kind][(schema, name)]
+
+    def get_columns(self, name, schema=None):
+        return self._one("columns", name, schema)
+
+    def get_pk_constraint(self, name, schema=None):
+        return self._one("pk_constraint", name, schema)
+
+    def get_indexes(self, name, schema=None):
+        return self._one("indexes", name, schema)
+
+    def get_unique_constraints(self, name, schema=None):
+        return self._one("unique_constraints", name, schema)
+
+    def get_foreign_keys(self, name, schema=None):
+        return self._one("foreign_keys", name, schema)
+
+    def get_check_constraints(self, name, schema=None):
+        return self._one("check_constraints", name, schema)
+
+    def get_table_comment(self, name, schema=None):
+        return self._one("table_comment", name, schema)
 
 
 def _sequences(connection: Connection) -> list[tuple[str, str]]:
@@ -122,7 +175,7 @@ def _sequences(connection: Connection) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows if not r[1].startswith("alembic_")]
 
 
-def _table_snapshot(inspector: Inspector, name: str, schema: str | None) -> dict:
+def _table_snapshot(inspector: _Reflected, name: str, schema: str | None) -> dict:
     def options(item: dict) -> tuple:
         return tuple(sorted((k, _normalize(v)) for k, v in item.get("dialect_options", {}).items()))
 
@@ -181,7 +234,7 @@ def _table_snapshot(inspector: Inspector, name: str, schema: str | None) -> dict
     }
 
 
-def _table_comment(inspector: Inspector, name: str, schema: str | None) -> str | None:
+def _table_comment(inspector: _Reflected, name: str, schema: str | None) -> str | None:
     if not inspector.dialect.supports_comments:
         return None
     return inspector.get_table_comment(name, schema=schema).get("text")
