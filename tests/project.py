@@ -32,7 +32,8 @@ from sqlalchemy import URL, MetaData
 from sqlmodel import SQLModel
 from sqlmodel.main import default_registry
 
-from common.config import Settings
+from common.config import Settings, load_settings
+from common.errors import WorkbenchError
 
 MODELS_MODULE = "scratch_models"
 # Models modules the workbench may have imported into SQLModel.metadata in this process.
@@ -98,7 +99,7 @@ class ScratchProject:
     def settings(self) -> Settings:
         """What ``python -m common`` would read in this project: its environment and .env."""
         with mock.patch.dict(os.environ, self.env, clear=True):
-            return Settings(_env_file=self.root / ".env", project_dir=self.root)
+            return load_settings(self.root / ".env", project_dir=self.root)
 
     @contextlib.contextmanager
     def models(self) -> Iterator[MetaData]:
@@ -115,15 +116,18 @@ class ScratchProject:
         from common.cli import main
 
         out, err = io.StringIO(), io.StringIO()
-        settings = self.settings()
         with (
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
             mock.patch.object(sys, "stdin", io.StringIO(stdin or "")),
         ):
             try:
+                settings = self.settings()
                 with self.models_path():
                     code = main(list(args), settings=settings)
+            except WorkbenchError as exc:  # a bad setting: what the CLI prints for it
+                print(exc.one_line(), file=sys.stderr)
+                code = exc.exit_code
             except SystemExit as exc:  # argparse: usage errors exit 2
                 code = exc.code if isinstance(exc.code, int) else 1
             except Exception:  # what the interpreter would print before exiting 1

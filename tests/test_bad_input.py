@@ -123,3 +123,23 @@ def test_database_ahead_of_the_code(sqlite_project):
     sqlite_project.revision_files()[0].unlink()
     result = sqlite_project.run("update-db")
     assert_one_line_error(result, "0001", "ahead")
+
+
+@pytest.mark.parametrize(
+    ("dot_env", "environ", "fragment"),
+    [
+        ("", {"DATABASE_URL": ""}, "DATABASE_URL is set but empty"),
+        (f'DATABASE_URL="postgresql://u:{SECRET}@h/db\n', {}, ".env line 1 does not parse"),
+        ("", {"WORKBENCH_LOCK_RETRIES": "-1"}, "WORKBENCH_LOCK_RETRIES is invalid"),
+    ],
+)
+def test_unusable_settings_never_fall_back_to_the_embedded_database(
+    project, dot_env, environ, fragment
+):
+    """An unset CI secret or a broken .env used to send update-db to the embedded database."""
+    project.write_models(MODELS_V1)
+    (project.root / ".env").write_text(dot_env)
+    project.env.update(environ)
+    result = project.run("update-db")
+    assert_one_line_error(result, fragment)
+    assert not (project.root / ".pgdata").exists()

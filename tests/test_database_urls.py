@@ -52,3 +52,21 @@ def test_driver_message_scrubs_the_password():
     message = driver_message(error, url)
     assert "hunter2" not in message
     assert "app:***@db" in message
+
+
+def test_a_password_holding_an_at_sign_is_never_printed():
+    """The last ``@`` ends the user part (as urllib reads it): no password text in the host."""
+    url = parse_url("postgresql://u:Sup3r@S3cret@host/db")
+    assert (url.password, url.host, url.database) == ("Sup3r@S3cret", "host", "db")
+    assert mask_url(url) == "postgresql+psycopg://u:***@host/db"
+    assert mask_url("postgresql://u:Sup3r@S3cret@host/db") == "postgresql://u:***@host/db"
+    error = RuntimeError("connection to u:Sup3r@S3cret@host failed")
+    assert "S3cret" not in driver_message(error, url)
+
+
+def test_password_text_in_the_port_position_is_one_line():
+    with pytest.raises(ConfigurationError) as caught:
+        parse_url("postgresql://u:pw@host:Sup3rS3cret/db")
+    line = caught.value.one_line()
+    assert "port that is not a number" in line and "Fix:" in line
+    assert "Sup3rS3cret" not in line

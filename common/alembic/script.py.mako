@@ -1,4 +1,4 @@
-"""${message}
+"""${message.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')}
 <% review = context.get("config").attributes.get("workbench_review_header") if context.get("config") is not None else None %>\
 % if review:
 
@@ -12,8 +12,13 @@ Create Date: ${create_date}
 
 from collections.abc import Sequence
 
+% if upgrades or downgrades:
 import sqlalchemy as sa
 from alembic import op
+% else:
+import sqlalchemy as sa  # noqa: F401  (kept for the steps you write)
+from alembic import op  # noqa: F401
+% endif
 ${imports if imports else ""}
 # revision identifiers, used by Alembic.
 revision: str = ${repr(up_revision)}

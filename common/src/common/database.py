@@ -8,6 +8,7 @@ and driver errors are scrubbed of it before they reach the user.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,22 +54,44 @@ def mask_url(url: URL | str) -> str:
     """The URL as text with its password replaced by ``***``."""
     if isinstance(url, str):
         try:
-            url = make_url(url)
-        except ArgumentError:
+            url = make_url(_encode_password(url))
+        except (ArgumentError, ValueError):
             return "(malformed URL, not shown)"
     return url.render_as_string(hide_password=True)
 
 
 def _scrub_userinfo(text: str) -> str:
-    """Replace the password in any ``user:password@`` found in ``text``."""
-    return re.sub(r"([\w.%~-]+:)[^@\s/]+@", r"\1***@", text)
+    """Replace the password in any ``user:password@`` found in ``text``.
+
+    Up to the last ``@`` before the host: a password may itself hold an ``@``.
+    """
+    return re.sub(r"([\w.%~-]+:)[^\s/]+@", r"\1***@", text)
+
+
+def _encode_password(raw: str) -> str:
+    """``u:p@ss@host`` as ``u:p%40ss@host``: the last ``@`` of the authority ends the
+    user part, as ``urllib`` reads it; SQLAlchemy would end it at the first ``@`` and
+    take the rest of the password for the host name (and print it)."""
+    scheme, separator, rest = raw.partition("://")
+    authority, slash, path = rest.partition("/")
+    if not separator or authority.count("@") < 2:
+        return raw
+    userinfo, _, host = authority.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    return f"{scheme}://{user}{colon}{quote(password, safe='')}@{host}{slash}{path}"
 
 
 def parse_url(raw: str) -> URL:
     """Parse and normalize a user-supplied URL, or fail with a one-line explanation."""
-    raw = raw.strip()
+    raw = _encode_password(raw.strip())
     try:
         url = make_url(raw)
+    except ValueError:
+        # int() of the port; not echoed either, the "port" may be password text
+        raise ConfigurationError(
+            "DATABASE_URL has a port that is not a number.",
+            "write host:5432 (a number), and percent-encode : and @ inside the password.",
+        ) from None
     except ArgumentError:
         # not echoed: a malformed URL may hold a password anywhere in it
         raise ConfigurationError(
