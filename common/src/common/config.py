@@ -49,14 +49,14 @@ class Settings(BaseSettings):
         default="workbench", description="Database created inside the embedded server."
     )
     connect_timeout: int = Field(default=5, ge=1, description="Seconds to wait for a connection.")
-    lock_timeout_ms: int = Field(
-        default=5_000, ge=0, description="lock_timeout per revision (ms)."
-    )
+    lock_timeout_ms: int = Field(default=5_000, ge=0, description="lock_timeout per revision (ms).")
     statement_timeout_ms: int = Field(
         default=0, ge=0, description="statement_timeout per revision (ms); 0 means none."
     )
     migration_lock_wait: float = Field(
-        default=120, ge=0, description="Seconds update-db waits for another runner's migration lock."
+        default=120,
+        ge=0,
+        description="Seconds update-db waits for another runner's migration lock.",
     )
     lock_retries: int = Field(
         default=3, ge=0, description="Retries of a revision that hit lock_timeout (0: none)."
@@ -139,7 +139,7 @@ def check_env_file(path: Path) -> None:
             raise ConfigurationError(
                 f"{path.name} line {binding.original.line} does not parse (an unterminated "
                 "quote?); no command runs with a half-read .env.",
-                "fix that line: KEY=value, or KEY=\"value\" with both quotes.",
+                'fix that line: KEY=value, or KEY="value" with both quotes.',
             )
 
 
