@@ -17,7 +17,6 @@ from common.errors import ConfigurationError
         ("mysql://root@127.0.0.1:3306/test", "mysql+pymysql"),
         ("mariadb://root@127.0.0.1/test", "mariadb+pymysql"),
         ("sqlite:///file.db", "sqlite"),
-        ("sqlite://", "sqlite"),
     ],
 )
 def test_parse_url_picks_the_installed_driver(raw, drivername):
@@ -31,6 +30,8 @@ def test_parse_url_picks_the_installed_driver(raw, drivername):
         ("localhost:5432/db", "not a database URL"),
         ("oracle://u:p@h/db", "does not support"),
         ("postgresql://u:p@h", "names no database"),
+        ("sqlite://", "in-memory SQLite database"),
+        ("sqlite:///:memory:", "in-memory SQLite database"),
     ],
 )
 def test_parse_url_rejects_with_a_fix(raw, problem):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 
+import pytest
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.pool import NullPool
 
+from tests.revision_files import EMPTY_MODELS, write_revision
 from tests.test_end_to_end import MODELS_V1
 
 
@@ -50,3 +52,38 @@ def test_an_empty_revision_is_ready_to_write_in(project, sqlite_url):
     assert "by_hand" in _tables(sqlite_url)
     project.ok("downgrade")
     assert "by_hand" not in _tables(sqlite_url)
+
+
+EVIL_ID = "x';DROP TABLE t1 CASCADE;UPDATE alembic_version SET version_num='x"
+
+
+@pytest.mark.parametrize(
+    ("revision_id", "command"),
+    [
+        (EVIL_ID, ("update-db", "--sql")),
+        (EVIL_ID, ("review", "--no-round-trip")),
+        (EVIL_ID, ("update-db",)),
+        ("a" * 33, ("update-db",)),  # alembic_version holds 32 characters
+    ],
+    ids=["update-db-sql", "review", "update-db", "33-characters"],
+)
+def test_a_revision_id_that_could_break_out_of_sql_is_refused(
+    project, sqlite_url, revision_id, command
+):
+    """Such an id became a working DROP TABLE in ``update-db --sql`` output."""
+    project.use_database(sqlite_url)
+    project.write_models(EMPTY_MODELS)
+    write_revision(project.versions, 1)
+    project.ok("update-db")
+    path = write_revision(project.versions, 2)
+    path.write_text(path.read_text().replace('revision = "0002"', f"revision = {revision_id!r}"))
+    result = project.run(*command)
+    assert result.returncode == 1, result.output
+    if command[0] == "review":  # a failed check of the checklist, which is BLOCKED
+        assert "0002_rev_2.py has the revision id" in result.stdout, result.output
+        assert "BLOCKED" in result.stdout
+    else:
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "0002_rev_2.py has the revision id" in errors[0]
+        assert "DROP TABLE" not in result.stdout
+    assert "t1" in _tables(sqlite_url) and "t2" not in _tables(sqlite_url)

@@ -111,6 +111,12 @@ def parse_url(raw: str) -> URL:
         )
     if "+" not in url.drivername and backend in _DEFAULT_DRIVERS:
         url = url.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
+    if backend == "sqlite" and url.database in (None, "", ":memory:"):
+        raise ConfigurationError(
+            "DATABASE_URL names an in-memory SQLite database, which is gone when the command "
+            "ends (and each connection sees another one).",
+            "name a file: sqlite:///app.db.",
+        )
     if backend != "sqlite" and not url.database:
         raise ConfigurationError(
             f"DATABASE_URL {mask_url(url)} names no database.",

@@ -45,7 +45,8 @@ def load_scripts(config: Config) -> ScriptDirectory:
     """The revision scripts, every file imported now so a broken one stops us up front."""
     script = ScriptDirectory.from_config(config)
     try:
-        list(script.walk_revisions())
+        for revision in script.walk_revisions():
+            check_revision_id(revision)
     except CommandError as exc:
         raise RevisionStateError(
             f"the revision history is broken: {exc}.",
@@ -57,6 +58,21 @@ def load_scripts(config: Config) -> ScriptDirectory:
             "fix that file; nothing was run.",
         ) from None
     return script
+
+
+# alembic_version.version_num is VARCHAR(32); ids travel into offline SQL as literals.
+REVISION_ID = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+
+def check_revision_id(revision: Script) -> None:
+    """Letters, digits and _ only, at most 32: an id is stored, compared and written into
+    ``--sql`` output, where a quote in it would end the literal and run what follows."""
+    if not REVISION_ID.fullmatch(revision.revision):
+        raise RevisionStateError(
+            f"{Path(revision.path).name} has the revision id {revision.revision[:40]!r}, "
+            "which is not 1 to 32 letters, digits or _.",
+            "give it an id like 0002 (and update the down_revision that names it).",
+        )
 
 
 def single_head(script: ScriptDirectory) -> str | None:
