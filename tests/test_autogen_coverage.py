@@ -466,3 +466,11 @@ class Shelf(SQLModel, table=True):
 """
     script = run(project, pg_pair, book(TITLE), book(TITLE, extra=shelf))
     assert "create_table" in script
+
+
+def test_new_table_and_a_foreign_key_column_pointing_at_it(project, pg_pair):
+    """One of the commonest changes: its downgrade dropped the column, then the key with it."""
+    old = book(TITLE, author=False)
+    new = book(TITLE, AUTHOR_ID.format(', foreign_key="author.id"'))
+    script = run(project, pg_pair, old, new, seed=SEED_BOOKS)
+    assert "create_table" in script and "create_foreign_key" in script

@@ -255,6 +255,23 @@ def test_foreign_keys_are_dropped_before_the_table_they_reference():
     assert down.index("op.create_table('author'") < down.index("op.create_foreign_key(")
 
 
+def test_a_new_table_and_a_column_referencing_it_come_apart_key_first():
+    """Downgrade: the key is dropped before its column (dropping the column drops the key)."""
+    author, book = _tables()
+    column = ops.AddColumnOp.from_column_and_tablename(None, "book", Column("author_id", Integer))
+    add_key = ops.CreateForeignKeyOp.from_constraint(next(iter(book.foreign_key_constraints)))
+    upgrade = ops.UpgradeOps(
+        [ops.CreateTableOp.from_table(author), ops.ModifyTableOps("book", [column, add_key])]
+    )
+    downgrade = upgrade.reverse()
+    for container in (upgrade, downgrade):
+        order_foreign_keys_around_tables(container)
+    up, down = (compact(render_python_code(c)) for c in (upgrade, downgrade))
+    assert up.index("op.add_column('book'") < up.index("op.create_foreign_key(")
+    assert down.index("op.drop_constraint('fk_book_author'") < down.index("op.drop_column(")
+    assert down.index("op.drop_column(") < down.index("op.drop_table('author')")
+
+
 def test_tables_dropped_together_go_referrers_first_and_come_back_in_order():
     author, book = _tables()
     upgrade = ops.UpgradeOps([ops.DropTableOp.from_table(author), ops.DropTableOp.from_table(book)])

@@ -11,7 +11,10 @@ still referenced it ("cannot drop table author because other objects depend on i
 and the downgrade (the same steps reversed) added that foreign key before recreating the
 table it references. ``order_foreign_keys_around_tables`` puts foreign key drops before
 the first ``drop_table``, foreign key additions after every ``create_table``, and
-dropped or created tables that reference each other in dependency order.
+dropped or created tables that reference each other in dependency order. The drops go
+first of all, not just before the first table: a dropped column drops its foreign key
+with it, so a key dropped after its column's drop_column no longer exists (the downgrade
+of "a new table and a column referencing it").
 """
 
 from __future__ import annotations
@@ -110,7 +113,7 @@ def _reorder(operations: ops.OpContainer, kind: type, order: Callable[[list], li
 
 
 def order_foreign_keys_around_tables(operations: ops.OpContainer) -> None:
-    """Foreign keys dropped before any table, added last (after every new table).
+    """Foreign keys dropped first (before any table or column), added last.
 
     Added last rather than right after the last ``create_table``: a table's group that
     comes later may add the column the foreign key is on.
@@ -118,9 +121,7 @@ def order_foreign_keys_around_tables(operations: ops.OpContainer) -> None:
     kinds = [type(op) for op in operations.ops]
     if ops.DropTableOp in kinds:
         _reorder(operations, ops.DropTableOp, lambda t: _dependency_order(t, True))
-        drops = _split_off(operations, ops.DropConstraintOp)
-        first = next(i for i, op in enumerate(operations.ops) if isinstance(op, ops.DropTableOp))
-        operations.ops[first:first] = drops
+        operations.ops[:0] = _split_off(operations, ops.DropConstraintOp)
     if ops.CreateTableOp in kinds:
         _reorder(operations, ops.CreateTableOp, lambda t: _dependency_order(t, False))
         adds = _split_off(operations, ops.CreateForeignKeyOp)
