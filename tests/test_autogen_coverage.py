@@ -474,3 +474,10 @@ def test_new_table_and_a_foreign_key_column_pointing_at_it(project, pg_pair):
     new = book(TITLE, AUTHOR_ID.format(', foreign_key="author.id"'))
     script = run(project, pg_pair, old, new, seed=SEED_BOOKS)
     assert "create_table" in script and "create_foreign_key" in script
+
+
+def test_str_without_length_and_datetime_columns(project, pg_pair):
+    """SQLModel's AutoString and UTCDateTime are written as SQLAlchemy types, not sqlmodel's."""
+    new = book(TITLE, "label: str | None = None", "published: datetime | None = None")
+    script = run(project, pg_pair, book(TITLE), new)
+    assert "sa.DateTime(timezone=True)" in script and "sqlmodel" not in script

@@ -16,6 +16,7 @@ from tests.scenario import Scenario, execute, rows, snapshot
 
 HEADER = """
     import enum
+    from datetime import datetime
     from sqlalchemy import (
         BigInteger, CheckConstraint, Column, Index, Integer, String, Text, UniqueConstraint,
         text,
@@ -258,6 +259,14 @@ CASES: dict[str, Case] = {
         models("active: bool = Field(default=False)"),
         new_query="SELECT id, active FROM item ORDER BY id",
         expected_rows=[(1, False), (2, False)],
+    ),
+    # SQLModel's own types: AutoString without a length (VARCHAR(255) on MySQL, which
+    # refuses a VARCHAR without one) and UTCDateTime (it was written as sqlmodel.sql...)
+    "add_str_without_length_and_datetime": Case(
+        models(),
+        models("label: str | None = None\ncreated: datetime | None = None"),
+        new_query="SELECT id, label, created FROM item ORDER BY id",
+        expected_rows=[(1, None, None), (2, None, None)],
     ),
     "add_bool_server_default_false": Case(
         models(),

@@ -53,10 +53,14 @@ _FAMILIES = (
 )
 
 
-def unwrap(type_: Any) -> Any:
-    """The type a TypeDecorator (SQLModel's AutoString...) stands for."""
+def unwrap(type_: Any, dialect: Any = None) -> Any:
+    """The type a TypeDecorator (SQLModel's AutoString...) stands for, on ``dialect``.
+
+    On a dialect the decorator may pick another type: AutoString is VARCHAR(255) on
+    MySQL/MariaDB, where the unbounded String it stands for elsewhere cannot be created.
+    """
     while isinstance(type_, TypeDecorator):
-        type_ = type_.impl_instance
+        type_ = type_.load_dialect_impl(dialect) if dialect is not None else type_.impl_instance
     return type_
 
 
@@ -81,9 +85,9 @@ def cast_for(old: Any, new: Any, column: str, dialect: Any) -> str | None:
     return f"{quoted}::{new.compile(dialect=dialect)}"
 
 
-def _length_differs(conn_type: Any, meta_type: Any) -> bool:
+def _length_differs(conn_type: Any, meta_type: Any, dialect: Any) -> bool:
     """Unbounded VARCHAR vs VARCHAR(n), which Alembic's comparison lets through."""
-    conn_type, meta_type = unwrap(conn_type), unwrap(meta_type)
+    conn_type, meta_type = unwrap(conn_type, dialect), unwrap(meta_type, dialect)
     strings = all(
         isinstance(t, String) and not isinstance(t, (Text, Enum)) for t in (conn_type, meta_type)
     )
@@ -114,7 +118,9 @@ def _compare_type(
     ):
         return PriorityDispatchResult.STOP
     impl = autogen_context.migration_context.impl
-    if not (impl.compare_type(conn_col, metadata_col) or _length_differs(conn_type, meta_type)):
+    if not (
+        impl.compare_type(conn_col, metadata_col) or _length_differs(conn_type, meta_type, dialect)
+    ):
         return PriorityDispatchResult.STOP
     alter_column_op.modify_type = meta_type
     if dialect.name == "postgresql":
