@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Enum, Integer, Numeric, String, Text, Uuid
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import mysql, postgresql
 from sqlmodel.sql.sqltypes import AutoString
 
 from common.autogen.check_constraints import normalize
@@ -85,6 +85,13 @@ def test_casts_postgresql_needs(old, new, expected):
 
 
 def test_unbounded_varchar_to_bounded_is_a_difference():
-    assert _length_differs(postgresql.VARCHAR(), AutoString(50))
-    assert not _length_differs(postgresql.VARCHAR(50), AutoString(50))
-    assert not _length_differs(Text(), postgresql.TEXT())
+    assert _length_differs(postgresql.VARCHAR(), AutoString(50), PG)
+    assert not _length_differs(postgresql.VARCHAR(50), AutoString(50), PG)
+    assert not _length_differs(Text(), postgresql.TEXT(), PG)
+
+
+def test_autostring_without_a_length_is_varchar_255_on_mysql():
+    """What SQLModel creates there: reflected VARCHAR(255) is no difference."""
+    assert not _length_differs(mysql.VARCHAR(255), AutoString(), mysql.dialect())
+    assert _length_differs(mysql.VARCHAR(100), AutoString(), mysql.dialect())
+    assert _length_differs(postgresql.VARCHAR(255), AutoString(), PG)
