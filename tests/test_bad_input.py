@@ -143,3 +143,11 @@ def test_unusable_settings_never_fall_back_to_the_embedded_database(
     result = project.run("update-db")
     assert_one_line_error(result, fragment)
     assert not (project.root / ".pgdata").exists()
+
+
+def test_a_driver_option_the_driver_chokes_on(project, mysql_url):
+    """PyMySQL raises AttributeError for an unknown charset: still one line, no traceback."""
+    project.write_models(MODELS_V1)
+    project.use_database(mysql_url.update_query_dict({"charset": "bogus"}))
+    result = project.run("status")
+    assert_one_line_error(result, "cannot connect to", "the driver failed", "options after ?")

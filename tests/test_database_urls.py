@@ -31,6 +31,10 @@ def test_parse_url_picks_the_installed_driver(raw, drivername):
         ("oracle://u:p@h/db", "does not support"),
         ("postgresql://u:p@h", "names no database"),
         ("sqlite://", "in-memory SQLite database"),
+        ("postgresql://u@[::1/db", "an IPv6 host without its closing ]"),
+        ("postgresql+psycopg2://u:p@h/db", "names the driver 'postgresql+psycopg2'"),
+        ("postgresql+asyncpg://u:p@h/db", "which the workbench does not install"),
+        ("mysql+mysqldb://u:p@h/db", "names the driver 'mysql+mysqldb'"),
         ("sqlite:///:memory:", "in-memory SQLite database"),
     ],
 )

@@ -163,6 +163,21 @@ def test_a_hint_that_matches_nothing_is_refused_and_writes_nothing(project, sqli
     assert len(project.revision_files()) == 1
 
 
+def test_a_hint_on_unchanged_models_is_refused(project, sqlite_url):
+    """With nothing to rename it used to say "No changes" and exit 0, the hint ignored."""
+    project.use_database(sqlite_url)
+    project.write_models(TASK_V1)
+    project.ok("create-migration", "Old models")
+    project.ok("update-db")
+    result = project.run("create-migration", "Rename", "--rename", "task.title=name")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: --rename task.title=name matches nothing: the models match the database. "
+        "Fix: leave the hint out, or change the models first."
+    )
+    assert len(project.revision_files()) == 1
+
+
 def _create_migration_on_a_terminal(project, answer: str):
     """``create-migration`` with a pseudo-terminal as stdin, ``answer`` typed in advance."""
     master, terminal = pty.openpty()

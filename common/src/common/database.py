@@ -29,6 +29,13 @@ _DEFAULT_DRIVERS = {
     "mariadb": "pymysql",
 }
 SUPPORTED_BACKENDS = ("postgresql", "sqlite", "mysql", "mariadb")
+# The drivers the workbench's own dependencies bring (sqlite3 is Python's).
+_INSTALLED_DRIVERS = {
+    "postgresql": {"psycopg"},
+    "mysql": {"pymysql"},
+    "mariadb": {"pymysql"},
+    "sqlite": {"pysqlite"},
+}
 
 
 @dataclass(frozen=True)
@@ -89,8 +96,8 @@ def parse_url(raw: str) -> URL:
     except ValueError:
         # int() of the port; not echoed either, the "port" may be password text
         raise ConfigurationError(
-            "DATABASE_URL has a port that is not a number.",
-            "write host:5432 (a number), and percent-encode : and @ inside the password.",
+            "DATABASE_URL has a port that is not a number (or an IPv6 host without its closing ]).",
+            "write host:5432 or [::1]:5432, and percent-encode : and @ inside the password.",
         ) from None
     except ArgumentError:
         # not echoed: a malformed URL may hold a password anywhere in it
@@ -111,6 +118,13 @@ def parse_url(raw: str) -> URL:
         )
     if "+" not in url.drivername and backend in _DEFAULT_DRIVERS:
         url = url.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
+    if url.get_driver_name() not in _INSTALLED_DRIVERS[backend]:
+        raise ConfigurationError(
+            f"DATABASE_URL names the driver {url.drivername!r}, which the workbench does not "
+            "install.",
+            "drop the +driver part (postgresql:// uses psycopg 3, mysql:// PyMySQL) or "
+            "write postgresql+psycopg://, mysql+pymysql:// or sqlite:///.",
+        )
     if backend == "sqlite" and url.database in (None, "", ":memory:"):
         raise ConfigurationError(
             "DATABASE_URL names an in-memory SQLite database, which is gone when the command "
@@ -167,6 +181,12 @@ def connect(target: Target, settings: Settings | None = None) -> Iterator[Connec
                 f"cannot connect to {target.masked}: {driver_message(exc, target.url)}",
                 "check that the server runs and that DATABASE_URL (host, port, user, "
                 "password, database) is right.",
+            ) from None
+        except Exception as exc:  # a driver choking on an option (PyMySQL ?charset=bogus)
+            raise DatabaseUnavailableError(
+                f"cannot connect to {target.masked}: the driver failed on the URL "
+                f"({type(exc).__name__}: {driver_message(exc, target.url)})",
+                "check the options after ? in DATABASE_URL (charset, sslmode, ...).",
             ) from None
         with connection:
             yield connection

@@ -132,6 +132,12 @@ def create_migration(
                 rev_id=next_revision_id(session.script),
             )
         if session.config.attributes.get(RESULT) == "empty" or not written:
+            if rename_hints:  # with changes, the rename rewriter refuses unmatched hints
+                raise InvalidInputError(
+                    f"--rename {', '.join(f'{k}={v}' for k, v in rename_hints.items())} "
+                    "matches nothing: the models match the database.",
+                    "leave the hint out, or change the models first.",
+                )
             say("No changes: the models match the database. Nothing was written.")
             return 0
         emit(str(written.path))
