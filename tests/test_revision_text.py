@@ -87,3 +87,33 @@ def test_a_revision_id_that_could_break_out_of_sql_is_refused(
         assert len(errors) == 1 and "0002_rev_2.py has the revision id" in errors[0]
         assert "DROP TABLE" not in result.stdout
     assert "t1" in _tables(sqlite_url) and "t2" not in _tables(sqlite_url)
+
+
+def _error_line(result) -> str:
+    assert result.returncode == 1, result.output
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    return line
+
+
+def test_two_files_with_one_revision_id_are_named(project, sqlite_url):
+    """It was reported as "2 heads, merge them", and the merge failed."""
+    project.use_database(sqlite_url)
+    project.write_models(EMPTY_MODELS)
+    write_revision(project.versions, 1)
+    copy = project.versions / "0001_copy.py"
+    copy.write_text(write_revision(project.versions, 1).read_text())
+    line = _error_line(project.run("status"))
+    assert "the revision id 0001 is declared by 0001_copy.py and 0001_rev_1.py" in line
+    assert "Fix: give one of them a new id" in line
+
+
+def test_a_down_revision_naming_a_missing_file_is_named(project, sqlite_url):
+    """It was "a revision file fails to import: KeyError"."""
+    project.use_database(sqlite_url)
+    project.write_models(EMPTY_MODELS)
+    write_revision(project.versions, 1)
+    path = write_revision(project.versions, 2)
+    path.write_text(path.read_text().replace("down_revision = '0001'", "down_revision = '0009'"))
+    line = _error_line(project.run("update-db"))
+    assert "0002_rev_2.py has down_revision '0009', which no revision file declares" in line
+    assert "t1" not in _tables(sqlite_url)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from common.config import SETTINGS_ATTRIBUTE, Settings
 from common.errors import InvalidInputError, RevisionStateError, describe_exception
 from common.paths import alembic_ini, script_location
+from common.revision_sources import declarations, missing_parents, reused_ids
 
 MERGE_HINT = 'merge them with `uv run alembic merge -m "merge heads" heads`.'
 
@@ -44,6 +45,7 @@ def build_config(settings: Settings, connection: Connection | None = None) -> Co
 def load_scripts(config: Config) -> ScriptDirectory:
     """The revision scripts, every file imported now so a broken one stops us up front."""
     script = ScriptDirectory.from_config(config)
+    check_declarations(Path(script.versions))
     try:
         for revision in script.walk_revisions():
             check_revision_id(revision)
@@ -58,6 +60,26 @@ def load_scripts(config: Config) -> ScriptDirectory:
             "fix that file; nothing was run.",
         ) from None
     return script
+
+
+def check_declarations(versions: Path) -> None:
+    """Two files with one id, or a down_revision no file declares: named, before import."""
+    found = declarations(versions)
+    reused = reused_ids(found)
+    if reused:
+        rev, names = next(iter(reused.items()))
+        raise RevisionStateError(
+            f"the revision id {rev} is declared by {' and '.join(names)}.",
+            "give one of them a new id (and update the down_revision that names it).",
+        )
+    missing = missing_parents(found)
+    if missing:
+        name, parent = missing[0]
+        raise RevisionStateError(
+            f"{name} has down_revision {parent!r}, which no revision file declares.",
+            "point it at an existing revision (uvx invoke history lists them), or restore "
+            "the missing file.",
+        )
 
 
 # alembic_version.version_num is VARCHAR(32); ids travel into offline SQL as literals.

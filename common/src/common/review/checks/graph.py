@@ -1,13 +1,11 @@
 """One head, an intact revision graph, no revision id used by two files.
 
 Alembic keeps only one of two files that declare the same revision id (with a warning
-that scrolls by), so the files are read with ``ast`` here and the ids counted directly.
+that scrolls by), so the ids come from ``common.revision_sources``, which reads the files.
 """
 
 from __future__ import annotations
 
-import ast
-from collections import defaultdict
 from pathlib import Path
 
 from alembic.config import Config
@@ -15,36 +13,20 @@ from alembic.script import ScriptDirectory
 
 from common.errors import RevisionStateError
 from common.review.model import CheckResult, Status
+from common.revision_sources import declarations, reused_ids
 from common.revisions import load_scripts
 
 
-def _declared_revision(path: Path) -> str | None:
-    try:
-        tree = ast.parse(path.read_text(), filename=str(path))
-    except SyntaxError:
-        return None
-    for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
-        value = getattr(node, "value", None)
-        named = isinstance(target, ast.Name) and target.id == "revision"
-        if named and isinstance(value, ast.Constant) and isinstance(value.value, str):
-            return value.value
-    return None
-
-
 def unique_ids(versions: Path) -> CheckResult:
-    files: dict[str, list[str]] = defaultdict(list)
-    for path in sorted(versions.glob("*.py")):
-        revision = _declared_revision(path)
-        if revision:
-            files[revision].append(path.name)
-    reused = {rev: names for rev, names in files.items() if len(names) > 1}
+    found = declarations(versions)
+    reused = reused_ids(found)
     if reused:
         details = [
             f"revision {rev} is declared by {', '.join(names)}" for rev, names in reused.items()
         ]
         return CheckResult("No revision id reused", Status.FAILED, details[0], details)
-    return CheckResult("No revision id reused", Status.PASSED, f"{len(files)} distinct ids")
+    distinct = len({item.revision for item in found if item.revision})
+    return CheckResult("No revision id reused", Status.PASSED, f"{distinct} distinct ids")
 
 
 def graph_checks(
