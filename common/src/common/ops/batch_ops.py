@@ -19,7 +19,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations
 
 from common.config import settings_of
-from common.ops import batches
+from common.ops import batches, checkpoint
 from common.ops._support import OperationError, as_clause
 
 
@@ -150,7 +150,9 @@ def _run_batched(operations: Operations, op: _BatchOp, offline: Any, online) -> 
             "remove dry_run=True to run it.",
         )
     with context.autocommit_block():
-        online(operations.get_bind(), options)
+        result = online(operations.get_bind(), options)
+    if result.pending_job:  # deleted with the revision's record, in its transaction
+        checkpoint.forget(operations.get_bind(), result.pending_job)
 
 
 @Operations.implementation_for(BatchUpdateOp)

@@ -36,7 +36,7 @@ from common.ops._support import (
     sqlstate,
 )
 from common.ops.keyset import next_bound, primary_key, range_condition
-from common.ops.progress import Progress
+from common.ops.progress import Progress, estimated_rows
 from common.ops.sizing import FROM_SETTINGS, BatchSizer, resolve
 from common.output import say
 
@@ -57,6 +57,8 @@ class BatchResult:
     dry_run: bool = False
     smallest_batch_rows: int = 0
     largest_batch_rows: int = 0
+    # a finished job whose row the caller deletes when it records its own work
+    pending_job: str | None = None
 
 
 def batch_update(
@@ -232,9 +234,16 @@ def _run(
             primary_key(table)
             template = build(table, None)
         job = checkpoint.start(conn, checkpoint.job_id(conn, kind, template), table.name)
+        deferred = conn is not connection  # a revision's batches: it records the outcome
+        if job.finished:
+            say(
+                f"  {kind} {table.name}: already done ({job.rows_done:,} rows) by a run whose "
+                "revision was not recorded; not walked again"
+            )
+            return BatchResult(job.rows_done, 0, 0.0, 0.0, pending_job=job.job)
         if job.resumed:
             say(f"  {kind} {table.name}: resuming after {job.rows_done:,} rows done earlier")
-        report = Progress(f"{kind} {table.name}", _estimated_rows(conn, table))
+        report = Progress(f"{kind} {table.name}", estimated_rows(conn, table))
         sizer = BatchSizer(batch_size, max_batch_ms)
         walker = _Walker(conn, table, build, sizer, lock_timeout_ms, job)
         try:
@@ -246,7 +255,7 @@ def _run(
         finally:
             report.close()
         resumed_rows = job.rows_done - report.changed
-        checkpoint.finish(conn, job)
+        checkpoint.finish(conn, job, keep=deferred)
         report.summary(resumed_rows)
         elapsed = time.perf_counter() - report.started
         return BatchResult(
@@ -256,6 +265,7 @@ def _run(
             report.longest,
             smallest_batch_rows=report.smallest or 0,
             largest_batch_rows=report.largest,
+            pending_job=job.job if deferred else None,
         )
 
 
@@ -350,23 +360,6 @@ def _dry_run(
         "nothing changed"
     )
     return BatchResult(rows, batches, time.perf_counter() - started, 0.0, dry_run=True)
-
-
-def _estimated_rows(conn: Connection, table: sa.Table) -> int | None:
-    """The planner's row estimate (free) on PostgreSQL / MySQL; count(*) on SQLite."""
-    dialect = dialect_name(conn)
-    with conn.begin():
-        if dialect == "postgresql":
-            name = conn.dialect.identifier_preparer.format_table(table)
-            query = sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:n)")
-            return conn.execute(query, {"n": name}).scalar()
-        if dialect == "mysql":
-            query = sa.text(
-                "SELECT table_rows FROM information_schema.tables "
-                "WHERE table_schema = DATABASE() AND table_name = :n"
-            )
-            return conn.execute(query, {"n": table.name}).scalar()
-        return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
 
 
 class _mysql_lock_wait:

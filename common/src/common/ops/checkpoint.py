@@ -3,8 +3,17 @@
 Each batch updates its checkpoint row in the same transaction as its rows, so after a
 crash or Ctrl-C the checkpoint names exactly the last committed batch: the rerun starts
 after it, no row is processed twice and none is skipped, whatever ``values`` computes.
-The row is deleted when the job finishes. A job is identified by a digest of its
-statement (table, values, where), so editing the revision starts a fresh walk.
+A job is identified by a digest of its statement (table, values, where), so editing the
+revision starts a fresh walk.
+
+When the job finishes, the row is deleted, except inside a revision: there the batches
+commit on a connection of their own, and the revision is recorded later, on its own
+connection. If that connection dies in between, the revision is not recorded and the
+rerun repeats it; a deleted row would make the rerun walk every row again (``v = v + 1``
+applied twice). So the row is marked finished, the rerun skips the walk, and the row is
+deleted (``forget``) in the revision's own transaction, which commits with
+``alembic_version``. Two identical batch steps in one revision share one row: write them
+as one step.
 """
 
 from __future__ import annotations
@@ -19,6 +28,9 @@ from sqlalchemy import Connection
 from common.ops.keyset import Key, dump_key, load_key
 
 TABLE_NAME = "alembic_batch_checkpoint"
+# ``last_key`` of a finished job waiting for its revision to be recorded (keys are JSON
+# lists, so no key reads as this).
+FINISHED = "finished"
 
 _metadata = sa.MetaData()
 checkpoints = sa.Table(
@@ -46,9 +58,11 @@ class Checkpoint:
     last_key: Key | None
     rows_done: int
 
+    finished: bool = False
+
     @property
     def resumed(self) -> bool:
-        return self.last_key is not None
+        return self.last_key is not None or self.finished
 
 
 def _now() -> dt.datetime:
@@ -65,6 +79,8 @@ def start(connection: Connection, job: str, table_name: str) -> Checkpoint:
                 checkpoints.c.job == job
             )
         ).first()
+        if row is not None and row.last_key == FINISHED:
+            return Checkpoint(job, None, row.rows_done, finished=True)
         if row is not None:
             return Checkpoint(job, load_key(row.last_key), row.rows_done)
         connection.execute(
@@ -86,6 +102,19 @@ def save(connection: Connection, checkpoint: Checkpoint, last_key: Key, rows: in
     )
 
 
-def finish(connection: Connection, checkpoint: Checkpoint) -> None:
+def finish(connection: Connection, checkpoint: Checkpoint, keep: bool = False) -> None:
+    """The walk is done: delete the row, or with ``keep`` mark it finished (see above)."""
     with connection.begin():
-        connection.execute(checkpoints.delete().where(checkpoints.c.job == checkpoint.job))
+        if keep:
+            connection.execute(
+                checkpoints.update()
+                .where(checkpoints.c.job == checkpoint.job)
+                .values(last_key=FINISHED, updated_at=_now())
+            )
+        else:
+            forget(connection, checkpoint.job)
+
+
+def forget(connection: Connection, job: str) -> None:
+    """Delete the job's row in the caller's transaction (the revision's, to commit with it)."""
+    connection.execute(checkpoints.delete().where(checkpoints.c.job == job))

@@ -4,7 +4,8 @@ Log lines (stderr, at most one every ``interval`` seconds) carry rows done, rows
 ETA so a CI log or ``kubectl logs`` shows the job is alive and when it will end. The
 final summary also reports the range of batch sizes used (they follow the measured
 speed, see ``sizing``) and the longest batch, which is the longest time a batch held its
-row locks.
+row locks. The total comes from ``estimated_rows``: the planner's estimate where the
+server keeps one, so the bar costs no count(*) of a large table.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import sys
 import time
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from common.ops._support import dialect_name
 from common.output import say
 
 
@@ -129,3 +134,20 @@ class Progress:
             line += f" (resumed after {resumed_rows:,} rows done earlier)"
         say(line)
         return line
+
+
+def estimated_rows(conn: Connection, table: sa.Table) -> int | None:
+    """The planner's row estimate (free) on PostgreSQL / MySQL; count(*) on SQLite."""
+    dialect = dialect_name(conn)
+    with conn.begin():
+        if dialect == "postgresql":
+            name = conn.dialect.identifier_preparer.format_table(table)
+            query = sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:n)")
+            return conn.execute(query, {"n": name}).scalar()
+        if dialect == "mysql":
+            query = sa.text(
+                "SELECT table_rows FROM information_schema.tables "
+                "WHERE table_schema = DATABASE() AND table_name = :n"
+            )
+            return conn.execute(query, {"n": table.name}).scalar()
+        return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
