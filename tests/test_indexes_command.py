@@ -47,6 +47,16 @@ def test_lists_and_flags(project, pg_url, engine_for):
     assert "other_pkey" in everything
 
 
+def test_a_table_whose_name_needs_quoting(project, pg_url, engine_for):
+    """``--table CamelTbl`` used to be looked up folded to lower case: "does not exist"."""
+    with engine_for(pg_url).begin() as conn:
+        conn.execute(sa.text('CREATE TABLE "CamelTbl" (id INTEGER PRIMARY KEY)'))
+    project.use_database(pg_url)
+    project.write_models("from sqlmodel import SQLModel\n")
+    out = project.ok("indexes", "--table", "CamelTbl").stdout
+    assert "CamelTbl_pkey" in out
+
+
 def test_unknown_table_and_other_databases(project, pg_url, sqlite_url):
     project.write_models("from sqlmodel import SQLModel\n")
     project.use_database(pg_url)

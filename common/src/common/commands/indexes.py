@@ -39,7 +39,8 @@ _INDEXES = text(
     """
 )
 
-_TABLE_EXISTS = text("SELECT to_regclass(CAST(:table AS text)) IS NOT NULL")
+# quote_ident: the name as written (CamelTbl), not folded to lower case as SQL would
+_TABLE_EXISTS = text("SELECT to_regclass(quote_ident(CAST(:table AS text))) IS NOT NULL")
 
 
 @dataclass
