@@ -173,5 +173,6 @@ def refuse_unknown(state: DatabaseState) -> None:
         raise RevisionStateError(
             f"the database is at revision {', '.join(state.unknown)}, which no script here "
             "defines (the database is ahead of this code).",
-            "check out the code that created it, or stamp the database with a known revision.",
+            "check out the code that created it, or record a revision this code has in its "
+            "place: uvx invoke stamp head (or a revision id, or base).",
         )

@@ -100,7 +100,9 @@ def stamp(revision: str, settings: Settings | None = None) -> int:
             before = database_state(session.connection, session.script)
             session.config.attributes[RUNNER_ATTRIBUTE] = runner
             try:
-                command.stamp(session.config, target_rev)
+                # a database ahead of the code: its revision is unknown here, so Alembic
+                # cannot move from it; purge replaces it (what the error's advice asks)
+                command.stamp(session.config, target_rev, purge=bool(before.unknown))
             except CommandError as exc:
                 raise InvalidInputError(
                     f"cannot stamp {revision!r}: {exc}.", "use a revision id, head or base."
@@ -113,24 +115,28 @@ def stamp(revision: str, settings: Settings | None = None) -> int:
 
 
 def _record_stamp(session: Session, runner: Runner, before: tuple[str, ...]) -> None:
-    """One history row: the revision stamped, 'down' when it moved the database back."""
+    """One history row: the revision stamped, 'down' when it moved the database back.
+
+    A database ahead of the code (its revision unknown here) always moves back.
+    """
     after = database_state(session.connection, session.script)
+    known = {r.revision for r in session.script.walk_revisions()}
     moved_back = bool(before) and (
         not after.current
+        or any(rev not in known for rev in before)
         or any(
             rev in before and rev not in after.current
             for rev in {r.revision for r in after.pending}
         )
     )
-    if after.current:
-        revisions = [session.script.get_revision(rev) for rev in after.current]
-    else:
-        revisions = [session.script.get_revision(rev) for rev in before]
-    for script in revisions:
+    # stamped base: the revisions it moved back from (an unknown one has no file here)
+    stamped = after.current or before
+    for rev in stamped:
+        path = session.script.get_revision(rev).path if rev in known else None
         history.record(
             runner.control,
-            script.revision,
+            rev,
             "down" if moved_back else "up",
-            revision_checksum(script.path),
+            revision_checksum(path) if path else None,
             STAMP_NOTE if after.current else f"{STAMP_NOTE} (stamped base)",
         )
