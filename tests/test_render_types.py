@@ -21,7 +21,7 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from common.render.types import render_item
+from common.render import render_item
 
 DIALECTS = {"postgresql": postgresql, "sqlite": sqlite, "mysql": mysql}
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import shutil
 
 import pytest
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.pool import NullPool
 
+from tests.conftest import ROOT
 from tests.revision_files import EMPTY_MODELS, write_revision
+from tests.scenario import execute, rows
 from tests.test_end_to_end import MODELS_V1
 
 
@@ -117,3 +120,42 @@ def test_a_down_revision_naming_a_missing_file_is_named(project, sqlite_url):
     line = _error_line(project.run("update-db"))
     assert "0002_rev_2.py has down_revision '0009', which no revision file declares" in line
     assert "t1" not in _tables(sqlite_url)
+
+
+def test_the_shipped_revisions_run_on_sqlite(project, sqlite_url):
+    """0001 wrote DEFAULT (now()), which SQLite cannot evaluate; sa.func.now() compiles."""
+    shutil.copytree(ROOT / "common" / "alembic" / "versions", project.versions, dirs_exist_ok=True)
+    project.use_database(sqlite_url)
+    project.write_models("from common.models.db_models import *  # noqa: F403\n")
+    project.ok("update-db")
+    execute(sqlite_url, "INSERT INTO users (id, email) VALUES (1, 'a@example.com')")
+    assert rows(sqlite_url, "SELECT count(*) FROM users WHERE created_at IS NOT NULL") == [(1,)]
+    project.ok("check")
+    project.ok("downgrade", "--revision", "base")
+    assert "users" not in _tables(sqlite_url)
+
+
+def test_a_generic_function_default_is_written_as_the_function():
+    """``server_default=func.now()`` renders as ``sa.func.now()``, not PostgreSQL's text."""
+    from alembic.autogenerate import render_python_code
+    from alembic.migration import MigrationContext
+    from alembic.operations import ops
+    from sqlalchemy import Column, DateTime, Integer, MetaData, Table, func
+
+    from common.render import render_item
+
+    table = Table(
+        "t",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("at", DateTime, server_default=func.now()),
+        Column("on", DateTime, server_default=func.current_timestamp()),
+    )
+    context = MigrationContext.configure(dialect_name="postgresql")
+    code = render_python_code(
+        ops.UpgradeOps([ops.CreateTableOp.from_table(table)]),
+        render_item=render_item,
+        migration_context=context,
+    )
+    assert "server_default=sa.func.now()" in code
+    assert "server_default=sa.func.current_timestamp()" in code

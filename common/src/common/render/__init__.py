@@ -14,7 +14,7 @@ generated revision, in this order:
 4. ``risks``: a ``# REVIEW:`` note on every risky operation left, and ``header``: the
    review header of the script's docstring.
 
-``render_item`` controls how column types are spelled in scripts.
+``render_item`` controls how column types and server defaults are spelled in scripts.
 """
 
 from __future__ import annotations
@@ -42,9 +42,21 @@ from common.render.risks import note_risks
 from common.render.safe_columns import make_columns_safe
 from common.render.safe_indexes import make_indexes_safe
 from common.render.schemas import schemas_first_and_last
-from common.render.types import render_item
+from common.render.server_defaults import render_server_default
+from common.render.types import render_type
 
 __all__ = ["HEADER", "RESULT", "SKIP_EMPTY", "process_revision_directives", "render_item"]
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Alembic's ``render_item`` hook: our spelling of types and server defaults, or False
+    for Alembic's own."""
+    for render in (render_type, render_server_default):
+        rendered = render(type_, obj, autogen_context)
+        if rendered is not False:
+            return rendered
+    return False
+
 
 # config.attributes keys set by the workbench commands
 SKIP_EMPTY = "workbench_skip_empty"

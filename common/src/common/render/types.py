@@ -19,7 +19,7 @@ from sqlmodel.sql.sqltypes import AutoString
 _NEEDS_LENGTH = {"mysql", "mariadb"}
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_type(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     if type_ != "type" or not _is_sqlmodel_type(obj):
         return False
     if isinstance(obj, AutoString):
