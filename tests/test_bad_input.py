@@ -151,3 +151,11 @@ def test_a_driver_option_the_driver_chokes_on(project, mysql_url):
     project.use_database(mysql_url.update_query_dict({"charset": "bogus"}))
     result = project.run("status")
     assert_one_line_error(result, "cannot connect to", "the driver failed", "options after ?")
+
+
+def test_a_file_that_is_not_a_database(project, tmp_path):
+    (tmp_path / "notes.db").write_text("these are my notes, not a database\n")
+    project.write_models(MODELS_V1)
+    project.use_database(f"sqlite:///{tmp_path / 'notes.db'}")
+    result = project.run("status")
+    assert_one_line_error(result, "file is not a database", "Fix:")

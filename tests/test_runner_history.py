@@ -106,3 +106,19 @@ def test_update_db_sql_sets_timeouts_and_touches_nothing(project, pg_url):
     engine = create_engine(pg_url, poolclass=NullPool)
     assert not inspect(engine).has_table("alembic_history")
     engine.dispose()
+
+
+def test_an_application_table_named_alembic_history_is_refused(project, sqlite_url):
+    """It failed mid-run with "no such column: alembic_history.id" and no Fix."""
+    from tests.scenario import execute
+
+    execute(sqlite_url, "CREATE TABLE alembic_history (note TEXT)")
+    project.use_database(sqlite_url)
+    project.write_models(EMPTY_MODELS)
+    write_revision(project.versions, 1)
+    result = project.run("update-db")
+    assert result.returncode == 1
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("error:")]
+    assert "a table alembic_history that is not the workbench's" in line
+    assert "Fix: rename that table" in line
+    assert "t1" not in _tables(sqlite_url)

@@ -133,6 +133,11 @@ def _unexpected(exc: Exception) -> int:
         print(f"error: {driver_message(exc)}", file=sys.stderr)
         return 1
     if isinstance(exc, DBAPIError):
-        print(f"error: the database refused a statement: {driver_message(exc)}", file=sys.stderr)
+        print(
+            f"error: the database refused a statement: {driver_message(exc)}. Fix: check that "
+            "DATABASE_URL names the intended database (for SQLite, a database file) and that "
+            "its user may run the statement.",
+            file=sys.stderr,
+        )
         return 1
     raise exc

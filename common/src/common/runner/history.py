@@ -34,6 +34,8 @@ from sqlalchemy import (
     update,
 )
 
+from common.errors import ConfigurationError
+
 HISTORY_TABLE = "alembic_history"
 STALE_NOTE = "interrupted: its runner stopped (killed or disconnected) before it finished"
 NON_TRANSACTIONAL_NOTE = "steps outside a transaction started"
@@ -83,7 +85,16 @@ class HistoryRow:
 
 
 def ensure_table(connection: Connection) -> None:
+    """Create the table, or refuse one of that name that is not the workbench's."""
     history_table.create(connection, checkfirst=True)
+    found = {c["name"] for c in inspect(connection).get_columns(HISTORY_TABLE)}
+    missing = sorted(set(history_table.columns.keys()) - found)
+    if missing:
+        raise ConfigurationError(
+            f"the database has a table {HISTORY_TABLE} that is not the workbench's (it lacks "
+            f"{', '.join(missing)}); nothing was run.",
+            f"rename that table: the workbench keeps its run history in {HISTORY_TABLE}.",
+        )
 
 
 def has_table(connection: Connection) -> bool:
