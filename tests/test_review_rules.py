@@ -127,3 +127,27 @@ def test_downgrade_that_does_not_recreate_what_upgrade_drops(tmp_path):
     assert [(f.rule, f.message.split(",")[0]) for f in findings if f.acknowledged is None] == [
         ("missing-downgrade", "downgrade() does not recreate column users.full_name")
     ]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'op.batch_update("users", {"full_name": None}, where=f"email = \'{email}\'")',
+        'op.batch_update("users", {"full_name": None}, "email = \'%s\'" % email)',
+        'op.batch_delete("users", where="email = \'{}\'".format(email))',
+        'op.batch_delete("users", f"email = \'{email}\'")',
+        'op.batch_copy_column("users", "email", "full_name", using=f"\'{email}\'")',
+    ],
+)
+def test_values_formatted_into_a_batch_operation_are_found(tmp_path, call):
+    """The operations recommended for data migrations take SQL text too (where=, using=)."""
+    findings = _review(tmp_path, f'email = "x"\n{call}', "pass")
+    assert [f.rule for f in findings if f.rule == "raw-sql-interpolation"] == [
+        "raw-sql-interpolation"
+    ]
+
+
+def test_a_batch_operation_with_bound_sql_is_not_flagged(tmp_path):
+    call = 'op.batch_delete("users", where=sa.text("email = :e").bindparams(e="x"))'
+    findings = _review(tmp_path, call, "pass")
+    assert [f for f in findings if f.rule == "raw-sql-interpolation"] == []

@@ -1,6 +1,8 @@
 """raw-sql-interpolation: values formatted into SQL text (f-string, ``%``, ``.format``, ``+``).
 
-Problem: ``op.execute(f"UPDATE t SET x = '{value}'")`` breaks on a quote in the value,
+Problem: ``op.execute(f"UPDATE t SET x = '{value}'")`` (or the same in the ``where=`` of
+``op.batch_update``, ``op.batch_delete``, or the ``using=`` of ``op.batch_copy_column``)
+breaks on a quote in the value,
 and is an SQL injection when the value comes from data or configuration. It also defeats
 the offline ``--sql`` output's literal rendering.
 
@@ -19,7 +21,23 @@ from collections.abc import Iterator
 from common.review.model import RevisionUnit, Severity
 from common.review.rules import Hit, rule
 
-SQL_CALLS = {"execute", "text", "exec_driver_sql"}
+# Where each call takes SQL text: (position, keyword) of the argument.
+SQL_ARGUMENTS: dict[str, tuple[tuple[int, str | None], ...]] = {
+    "execute": ((0, None),),
+    "text": ((0, None),),
+    "exec_driver_sql": ((0, None),),
+    # the batch operations the README recommends for data migrations
+    "batch_update": ((2, "where"),),
+    "batch_delete": ((1, "where"),),
+    "batch_copy_column": ((3, "using"), (-1, "where")),
+}
+
+
+def _sql_arguments(node: ast.Call) -> Iterator[ast.AST]:
+    for position, keyword in SQL_ARGUMENTS.get(_call_name(node), ()):
+        if 0 <= position < len(node.args):
+            yield node.args[position]
+        yield from (k.value for k in node.keywords if keyword and k.arg == keyword)
 
 
 def _formatted(node: ast.AST | None, names: dict[str, ast.AST]) -> bool:
@@ -67,9 +85,9 @@ def _call_name(node: ast.Call) -> str:
 def check(unit: RevisionUnit) -> Iterator[Hit]:
     names = _assignments(unit.tree)
     for node in ast.walk(unit.tree):
-        if not isinstance(node, ast.Call) or _call_name(node) not in SQL_CALLS or not node.args:
+        if not isinstance(node, ast.Call):
             continue
-        if _formatted(node.args[0], names):
+        if any(_formatted(argument, names) for argument in _sql_arguments(node)):
             yield Hit(
                 node.lineno,
                 f"formats values into the SQL text passed to {_call_name(node)}(): a quote in "
