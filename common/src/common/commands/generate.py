@@ -23,9 +23,7 @@ from common.render.questioner import ATTRIBUTE as QUESTIONER
 from common.render.questioner import questioner_for
 from common.render.renames import RENAMES
 from common.revisions import (
-    build_config,
     database_state,
-    load_scripts,
     next_revision_id,
     refuse_unknown,
     single_head,
@@ -106,13 +104,7 @@ def create_migration(
     rename_hints = parse_renames(renames or [])
     settings = settings or load_settings()
     if empty:
-        config = build_config(settings)
-        script = load_scripts(config)
-        single_head(script)
-        with _quiet_hooks():
-            written = command.revision(config, message, rev_id=next_revision_id(script))
-        emit(str(written.path))
-        return 0
+        return _blank_revision(message, settings)
     load_metadata(settings.models_module)
     with open_session(settings) as session:
         single_head(session.script)
@@ -141,6 +133,20 @@ def create_migration(
             say("No changes: the models match the database. Nothing was written.")
             return 0
         emit(str(written.path))
+    return 0
+
+
+def _blank_revision(message: str, settings: Settings) -> int:
+    """A revision to write by hand; refused, like autogenerate, when the database is at a
+    revision this code does not have (its id would be handed out a second time)."""
+    with open_session(settings) as session:
+        single_head(session.script)
+        refuse_unknown(database_state(session.connection, session.script))
+        with _quiet_hooks():
+            written = command.revision(
+                session.config, message, rev_id=next_revision_id(session.script)
+            )
+    emit(str(written.path))
     return 0
 
 
