@@ -28,3 +28,11 @@ def alembic_engine(pg_url):
     engine = create_engine(pg_url, poolclass=NullPool)
     yield engine
     engine.dispose()
+
+
+def test_all_models_register_on_metadata(alembic_runner):
+    """pytest-alembic's experimental check, pointed at the models package: its detection
+    takes the module of the tables (common.models.db_models) for a package and fails."""
+    from pytest_alembic.tests.experimental import test_all_models_register_on_metadata as check
+
+    check(alembic_runner, model_package="common.models")
