@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.scenario import Scenario, snapshot
+import pytest
+
+from tests.scenario import Scenario, execute, rows, snapshot
 
 
 def models(code: str = "str = Field(max_length=20)", amount: str = "Numeric(10, 2)") -> str:
@@ -97,3 +99,25 @@ def test_length_and_kind_change_mysql(project, mysql_pair):
         QUERY,
         expected_rows=rows,
     ).run(project, mysql_pair)
+
+
+@pytest.mark.parametrize("db", [pytest.param("sqlite"), pytest.param("mysql")])
+def test_integer_to_uuid_stops_on_every_database(project, request, db):
+    """SQLite's batch copy put the integers into the UUID column: unreadable rows."""
+    url, _ = request.getfixturevalue(f"{db}_pair")
+    project.use_database(url)
+    project.write_models(models("int"))
+    project.ok("create-migration", "Old")
+    project.ok("update-db")
+    execute(url, *SEED)
+    before, rows_before = snapshot(url), rows(url, QUERY)
+    project.write_models(
+        models("uuid.UUID").replace("from decimal", "import uuid\n    from decimal")
+    )
+    project.ok("create-migration", "Code becomes a uuid")
+    assert "op.require_data_migration(" in project.revision_files()[-1].read_text()
+    failed = project.run("update-db")
+    assert failed.returncode == 1
+    assert "error: account.code cannot change from " in failed.stderr
+    assert "no cast converts the existing values; nothing was changed." in failed.stderr
+    assert snapshot(url) == before and rows(url, QUERY) == rows_before

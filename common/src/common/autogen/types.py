@@ -5,7 +5,8 @@ Alembic's type comparison misses unbounded ``VARCHAR`` -> ``VARCHAR(n)``, and it
 any change without an assignment cast (text -> integer, integer -> boolean, text -> an
 enum). This comparator decides type differences itself and records the cast both ways;
 a change no cast can make (integer -> uuid) becomes ``op.require_data_migration``, a
-step that stops the script with a message instead of guessing.
+step that stops the script with a message instead of guessing, on every database: SQLite's
+batch copy put the integers into the UUID column, and the rows could no longer be read.
 
 Enum columns whose type keeps its name are left to common.autogen.enums, which changes
 the type's values instead of the column.
@@ -72,15 +73,27 @@ def family(type_: Any) -> str:
     return type(type_).__name__.lower()
 
 
+def _converts_implicitly(source: str, target: str) -> bool:
+    return source == target or target == "string" or {source, target} == {"integer", "numeric"}
+
+
+def impossible(old: Any, new: Any) -> bool:
+    """No cast converts ``old`` values to ``new`` (integer -> uuid, a number -> a date)."""
+    source, target = family(old), family(new)
+    if target == "enum" or _converts_implicitly(source, target):
+        return False
+    return source != "string" and ("uuid" in (source, target) or target in ("json", "temporal"))
+
+
 def cast_for(old: Any, new: Any, column: str, dialect: Any) -> str | None:
     """The ``postgresql_using`` expression from ``old`` to ``new``; None: no USING needed."""
     source, target = family(old), family(new)
     quoted = dialect.identifier_preparer.quote(column)
     if target == "enum":
         return f"{quoted}::text::{dialect.identifier_preparer.quote(new.name)}"
-    if source == target or target == "string" or {source, target} == {"integer", "numeric"}:
+    if _converts_implicitly(source, target):
         return None
-    if source != "string" and ("uuid" in (source, target) or target in ("json", "temporal")):
+    if impossible(old, new):
         return NO_CAST
     return f"{quoted}::{new.compile(dialect=dialect)}"
 
@@ -128,6 +141,9 @@ def _compare_type(
             cast_for(conn_type, meta_type, cname, dialect),
             cast_for(meta_type, conn_type, cname, dialect),
         )
+    elif impossible(conn_type, meta_type) or impossible(meta_type, conn_type):
+        # SQLite's batch copy and MySQL's MODIFY would convert the values silently, wrongly
+        alter_column_op.info[USING] = (NO_CAST, NO_CAST)
     return PriorityDispatchResult.STOP
 
 
@@ -150,16 +166,23 @@ def _with_casts(op: ops.AlterColumnOp, dialect: Any) -> list[ops.MigrateOperatio
 def _apply_casts(
     autogen_context: Any, upgrade_ops: ops.UpgradeOps, schemas: set[str | None]
 ) -> PriorityDispatchResult:
+    top: list[ops.MigrateOperation] = []
     for table_ops in upgrade_ops.ops:
         if not isinstance(table_ops, ops.ModifyTableOps):
+            top.append(table_ops)
             continue
         rewritten: list[ops.MigrateOperation] = []
         for op in table_ops.ops:
             if isinstance(op, ops.AlterColumnOp) and USING in op.info:
-                rewritten.extend(_with_casts(op, autogen_context.dialect))
+                for step in _with_casts(op, autogen_context.dialect):
+                    # a stop is no step of the table's batch_alter_table block (SQLite)
+                    (top if isinstance(step, RequireDataMigrationOp) else rewritten).append(step)
             else:
                 rewritten.append(op)
         table_ops.ops = rewritten
+        if rewritten:
+            top.append(table_ops)
+    upgrade_ops.ops = top
     return PriorityDispatchResult.CONTINUE
 
 
