@@ -8,6 +8,9 @@ after the walk), the rerun must not walk the rows again (``v = v + 1`` would end
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from common.ops import batch_update
 from common.ops.checkpoint import TABLE_NAME as CHECKPOINTS
 from tests.revision_files import EMPTY_MODELS
 from tests.scenario import execute, rows
@@ -77,5 +80,24 @@ def test_an_ordinary_backfill_leaves_no_checkpoint(project, pg_url):
     project.write_models(EMPTY_MODELS)
     (project.versions / "0001_backfill.py").write_text(BACKFILL)
     project.ok("update-db")
+    assert rows(pg_url, "SELECT count(*) FROM item WHERE v = id + 1") == [(ROWS,)]
+    assert rows(pg_url, f"SELECT count(*) FROM {CHECKPOINTS}") == [(0,)]
+
+
+def test_a_direct_call_ends_a_job_its_dead_revision_left(project, pg_url, engine_for):
+    """Outside a revision nobody records the job later: it is skipped and its row goes."""
+    execute(
+        pg_url,
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)",
+        f"INSERT INTO item SELECT i, i FROM generate_series(1, {ROWS}) AS i",
+        "CREATE TABLE killed (n INTEGER)",
+    )
+    project.use_database(pg_url)
+    project.write_models(EMPTY_MODELS)
+    (project.versions / "0001_backfill.py").write_text(BACKFILL)
+    assert project.run("update-db").returncode == 1
+    with engine_for(pg_url).connect() as conn:
+        result = batch_update(conn, "item", {"v": sa.text("v + 1")})
+    assert (result.rows, result.batches, result.pending_job) == (ROWS, 0, None)
     assert rows(pg_url, "SELECT count(*) FROM item WHERE v = id + 1") == [(ROWS,)]
     assert rows(pg_url, f"SELECT count(*) FROM {CHECKPOINTS}") == [(0,)]

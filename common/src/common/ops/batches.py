@@ -240,7 +240,11 @@ def _run(
                 f"  {kind} {table.name}: already done ({job.rows_done:,} rows) by a run whose "
                 "revision was not recorded; not walked again"
             )
-            return BatchResult(job.rows_done, 0, 0.0, 0.0, pending_job=job.job)
+            if not deferred:  # no revision will record it: the job is over now
+                checkpoint.finish(conn, job)
+            return BatchResult(
+                job.rows_done, 0, 0.0, 0.0, pending_job=job.job if deferred else None
+            )
         if job.resumed:
             say(f"  {kind} {table.name}: resuming after {job.rows_done:,} rows done earlier")
         report = Progress(f"{kind} {table.name}", estimated_rows(conn, table))
