@@ -159,3 +159,15 @@ def test_a_generic_function_default_is_written_as_the_function():
     )
     assert "server_default=sa.func.now()" in code
     assert "server_default=sa.func.current_timestamp()" in code
+
+
+def test_a_revision_id_that_is_no_literal_leaves_the_parents_to_alembic(tmp_path):
+    """A computed ``revision`` may be the parent another file names: no false refusal."""
+    from common.revision_sources import declarations, missing_parents
+
+    (tmp_path / "0001_a.py").write_text('revision = "00" + "01"\ndown_revision = None\n')
+    (tmp_path / "0002_b.py").write_text('revision = "0002"\ndown_revision = "0001"\n')
+    assert missing_parents(declarations(tmp_path)) == []
+    (tmp_path / "0001_a.py").write_text('revision = "0001"\ndown_revision = None\n')
+    (tmp_path / "0003_c.py").write_text('revision = "0003"\ndown_revision = "0009"\n')
+    assert missing_parents(declarations(tmp_path)) == [("0003_c.py", "0009")]

@@ -61,6 +61,12 @@ def reused_ids(found: list[Declared]) -> dict[str, list[str]]:
 
 
 def missing_parents(found: list[Declared]) -> list[tuple[str, str]]:
-    """(file name, id) for each ``down_revision`` that no file declares."""
-    ids = {item.revision for item in found if item.revision}
+    """(file name, id) for each ``down_revision`` that no file declares.
+
+    Nothing when a file's ``revision`` is not a plain literal: it may be the one named,
+    and Alembic, which imports the files, then judges.
+    """
+    if any(item.revision is None for item in found):
+        return []
+    ids = {item.revision for item in found}
     return [(item.path.name, down) for item in found for down in item.down if down not in ids]
