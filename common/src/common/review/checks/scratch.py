@@ -42,7 +42,8 @@ def scratch_database(url: URL) -> Iterator[URL]:
     quoted = engine.dialect.identifier_preparer.quote(name)
     try:
         with engine.connect() as connection:
-            drop_orphans(connection)
+            with suppress(DBAPIError):  # cleaning up after others is best effort
+                drop_orphans(connection)
             connection.execute(text(f"CREATE DATABASE {quoted}"))
     except DBAPIError as exc:
         engine.dispose()
@@ -59,12 +60,13 @@ def scratch_database(url: URL) -> Iterator[URL]:
         engine.dispose()
 
 
-def drop_orphans(connection: Connection, now: float | None = None) -> list[str]:
+def drop_orphans(connection: Connection) -> list[str]:
     """Drop the scratch databases earlier reviews left behind; returns their names."""
+    now = time.time()
     dropped = []
     for name in _unused_scratch_databases(connection):
         match = _NAME.fullmatch(name)
-        if not match or (now or time.time()) - int(match.group(1)) < ORPHAN_AGE:
+        if not match or now - int(match.group(1)) < ORPHAN_AGE:
             continue
         quoted = connection.dialect.identifier_preparer.quote(name)
         with suppress(DBAPIError):  # another user's, or gone meanwhile: not ours to judge
