@@ -75,11 +75,16 @@ def create_migration(c, message, rename=None, empty=False):
     help={
         "revision": "target revision (default head)",
         "sql": "print the SQL instead of running it (offline mode)",
+        "accept_edited": "revision id(s), comma-separated: record the new checksum of "
+        "applied revisions whose files were edited, then apply",
     }
 )
-def update_db(c, revision="head", sql=False):
+def update_db(c, revision="head", sql=False, accept_edited=""):
     """Apply pending revisions to the database."""
-    _common(c, "update-db", "--revision", revision, *(["--sql"] if sql else []))
+    args = ["update-db", "--revision", revision, *(["--sql"] if sql else [])]
+    if accept_edited:
+        args += ["--accept-edited", accept_edited]
+    _common(c, *args)
 
 
 @task(help={"revision": "target revision (default -1: one step back)"})

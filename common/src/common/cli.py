@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     update = sub.add_parser("update-db", help="apply pending revisions (default: to head)")
     update.add_argument("--revision", default="head", help="target revision (default head)")
     update.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
+    update.add_argument(
+        "--accept-edited",
+        default="",
+        metavar="REV[,REV]",
+        help="record the new checksum of applied revisions whose files were edited",
+    )
 
     down = sub.add_parser("downgrade", help="revert revisions (default: one step)")
     down.add_argument("--revision", default="-1", help="target revision (default -1)")

@@ -25,7 +25,7 @@ from common.revisions import (
     single_head,
 )
 from common.runner import history
-from common.runner.checksums import revision_checksum
+from common.runner.checksums import accept_edited, refuse_edited, revision_checksum
 from common.runner.run import RUNNER_ATTRIBUTE, Runner, locked_run
 
 STAMP_NOTE = "stamped: recorded without running the revision"
@@ -42,15 +42,29 @@ def upgrade_to(session: Session, revision: str = "head") -> None:
         runner.migrate("up", revision)
 
 
-def update_db(revision: str = "head", sql: bool = False, settings: Settings | None = None) -> int:
+def update_db(
+    revision: str = "head",
+    sql: bool = False,
+    accept_edited: str = "",
+    settings: Settings | None = None,
+) -> int:
     settings = settings or load_settings()
+    accepted = [rev.strip() for rev in accept_edited.split(",") if rev.strip()]
     if sql:
+        if accepted:
+            raise InvalidInputError(
+                "--accept-edited records checksums in the database; --sql has none.",
+                "run uvx invoke update-db --accept-edited ... against the database first.",
+            )
         return _update_db_offline(revision, settings)
     with open_session(settings) as session:
         single_head(session.script)
         target_rev = resolve_revision(session.script, revision)
         state = database_state(session.connection, session.script)
         refuse_unknown(state)
+        if accepted:
+            _accept(session, state.applied, accepted)
+        refuse_edited(session.connection, state.applied)
         if target_rev == "head" and not state.pending:
             say(f"Already at head {state.head or '(no revisions)'}; nothing to apply.")
             return 0
@@ -59,6 +73,13 @@ def update_db(revision: str = "head", sql: bool = False, settings: Settings | No
         now = database_state(session.connection, session.script)
         emit(f"Database is at {', '.join(now.current) or 'base'}.")
     return 0
+
+
+def _accept(session: Session, applied: list, revisions: list[str]) -> None:
+    """Record the new checksums of edited applied revisions, under the migration lock."""
+    with locked_run(session) as runner:
+        files = accept_edited(runner.control, applied, revisions)
+    say(f"Accepted the edited {', '.join(files)}: new checksum recorded, nothing run.")
 
 
 def _update_db_offline(revision: str, settings: Settings) -> int:

@@ -14,21 +14,27 @@ from common.revisions import (
     script_label,
 )
 from common.runner import history as run_history
+from common.runner.checksums import compare, edited_error
 
-APPLIED, PENDING = "✓", "·"
+APPLIED, PENDING, EDITED = "✓", "·", "✗"
 
 
 def status(settings: Settings | None = None) -> int:
+    """Where the database stands; exit 1 when an applied revision's file was edited since."""
     with open_session(settings, announce=False) as session:
         state = database_state(session.connection, session.script)
         last = run_history.last_applied(session.connection)
         running = run_history.running_rows(session.connection) if last else []
+        edited = compare(session.connection, state.applied).edited if last else []
     head = session.script.get_revision(state.head) if state.head else None
     emit(f"Database: {session.target.description}")
     emit(f"Head:     {script_label(head) if head else '(no revisions)'}")
     refuse_unknown(state)
     for revision in state.applied:
-        emit(f"{APPLIED} {script_label(revision)}")
+        if revision in edited:
+            emit(f"{EDITED} {script_label(revision)}  (edited after it was applied)")
+        else:
+            emit(f"{APPLIED} {script_label(revision)}")
     if state.pending:
         emit(f"Pending ({len(state.pending)}):")
         for revision in state.pending:
@@ -42,6 +48,8 @@ def status(settings: Settings | None = None) -> int:
             "Running (or its runner died; the next update-db reports it): "
             + run_history.describe(row)
         )
+    if edited:
+        raise edited_error(edited)
     return 0
 
 

@@ -10,7 +10,9 @@ lock, so no one else is running) reports and marks.
 Statuses: ``running`` (in progress, or its runner died), ``applied`` (done), ``rolled_back``
 (failed or interrupted; its transaction was rolled back, nothing of it remains),
 ``failed`` (failed or interrupted with steps outside a transaction: any DDL on MySQL or
-SQLite, or an ``autocommit_block``, so some of it may remain).
+SQLite, or an ``autocommit_block``, so some of it may remain), ``accepted`` (nothing ran:
+the file was edited after it was applied and ``update-db --accept-edited`` recorded its
+new checksum).
 """
 
 from __future__ import annotations
@@ -87,6 +89,11 @@ class HistoryRow:
 def ensure_table(connection: Connection) -> None:
     """Create the table, or refuse one of that name that is not the workbench's."""
     history_table.create(connection, checkfirst=True)
+    refuse_foreign(connection)
+
+
+def refuse_foreign(connection: Connection) -> None:
+    """Stop before reading or writing an application's own table of that name."""
     found = {c["name"] for c in inspect(connection).get_columns(HISTORY_TABLE)}
     missing = sorted(set(history_table.columns.keys()) - found)
     if missing:
@@ -143,8 +150,9 @@ def record(
     direction: str,
     checksum: str | None,
     error: str | None,
+    status: str = "applied",
 ) -> None:
-    """A finished row in one go (``stamp``: recorded without running anything)."""
+    """A finished row in one go: ``stamp``, or an accepted edit; nothing was run."""
     moment = now()
     connection.execute(
         history_table.insert().values(
@@ -154,7 +162,7 @@ def record(
             started_at=moment,
             finished_at=moment,
             duration_ms=0,
-            status="applied",
+            status=status,
             applied_by=applied_by(),
             error=error,
         )
