@@ -41,3 +41,12 @@ def test_every_task_documents_its_parameters():
     assert result.returncode == 0
     for flag in ("--rename", "--empty"):
         assert flag in result.stdout
+
+
+def test_update_db_passes_accept_edited_through():
+    """The Fix of an edited applied file names this exact command line."""
+    result = _invoke("update-db", "--sql", "--accept-edited", "0001")
+    assert result.returncode == 1
+    assert "error: --accept-edited records checksums in the database; --sql has none." in (
+        result.stdout + result.stderr
+    )
