@@ -32,10 +32,19 @@ def test_parse_url_picks_the_installed_driver(raw, drivername):
         ("postgresql://u:p@h", "names no database"),
         ("sqlite://", "in-memory SQLite database"),
         ("postgresql://u@[::1/db", "an IPv6 host without its closing ]"),
+        ("postgresql://u@[::1:5432/db", "an IPv6 host without its closing ]"),
+        ("postgresql://u@host:abc/db", "a port that is not a number"),
+        ("postgresql://u@[::1]:x/db", "a port that is not a number"),
+        ("mysql://root@127.0.0.1:3306x/test", "a port that is not a number"),
+        ("postgresql://u@host:99999/db", "a port outside 1-65535"),
+        ("postgresql://u@host:0/db", "a port outside 1-65535"),
+        ("postgresql://u@host:-1/db", "a port outside 1-65535"),
         ("postgresql+psycopg2://u:p@h/db", "names the driver 'postgresql+psycopg2'"),
         ("postgresql+asyncpg://u:p@h/db", "which the workbench does not install"),
         ("mysql+mysqldb://u:p@h/db", "names the driver 'mysql+mysqldb'"),
         ("sqlite:///:memory:", "in-memory SQLite database"),
+        ("sqlite:///file::memory:?uri=true", "in-memory SQLite database"),
+        ("sqlite:///file:app?mode=memory&uri=true", "in-memory SQLite database"),
     ],
 )
 def test_parse_url_rejects_with_a_fix(raw, problem):
@@ -75,3 +84,18 @@ def test_password_text_in_the_port_position_is_one_line():
     line = caught.value.one_line()
     assert "port that is not a number" in line and "Fix:" in line
     assert "Sup3rS3cret" not in line
+
+
+@pytest.mark.parametrize(
+    ("raw", "said", "not_said"),
+    [
+        ("postgresql://u@host:abc/db", "a port that is not a number", "IPv6"),
+        ("postgresql://u@[::1:5432/db", "IPv6 host without its closing ]", "port"),
+    ],
+)
+def test_a_bad_port_and_an_unclosed_ipv6_host_are_told_apart(raw, said, not_said):
+    """One message used to offer both causes; the user had to guess which."""
+    with pytest.raises(ConfigurationError) as caught:
+        parse_url(raw)
+    problem = caught.value.one_line().split(" Fix:")[0]
+    assert said in problem and not_said not in problem

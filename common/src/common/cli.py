@@ -133,16 +133,19 @@ def _unexpected(exc: Exception) -> int:
     from alembic.util import CommandError
     from sqlalchemy.exc import DBAPIError
 
-    from common.database import driver_message
+    from common.database import driver_message, privilege_fix
 
     if isinstance(exc, CommandError):
         print(f"error: {driver_message(exc)}", file=sys.stderr)
         return 1
     if isinstance(exc, DBAPIError):
         print(
-            f"error: the database refused a statement: {driver_message(exc)}. Fix: check that "
-            "DATABASE_URL names the intended database (for SQLite, a database file) and that "
-            "its user may run the statement.",
+            f"error: the database refused a statement: {driver_message(exc)}. Fix: "
+            + (
+                privilege_fix(exc)
+                or "check that DATABASE_URL names the intended database (for SQLite, a "
+                "database file) and that its user may run the statement."
+            ),
             file=sys.stderr,
         )
         return 1

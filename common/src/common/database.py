@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import URL, Connection, Engine, create_engine, make_url
@@ -88,6 +89,39 @@ def _encode_password(raw: str) -> str:
     return f"{scheme}://{user}{colon}{quote(password, safe='')}@{host}{slash}{path}"
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file an SQLite URL opens, or None for an in-memory database.
+
+    With ``?uri=true`` the database part is an SQLite URI (``file:/srv/app.db`` with
+    ``mode=ro`` and the like among the query options): the file, not that text, is what
+    the migration lock sits beside.
+    """
+    database = url.database or ""
+    if str(url.query.get("uri", "")).lower() in ("true", "1") and database.startswith("file:"):
+        if url.query.get("mode") == "memory":
+            return None
+        database = database.removeprefix("file:")
+        if database.startswith("//"):  # file://host/path: the authority is empty or localhost
+            database = "/" + database[2:].partition("/")[2]
+    if database in ("", ":memory:"):
+        return None
+    return Path(database)
+
+
+def _bad_host_or_port(raw: str) -> ConfigurationError:
+    """Which of the two things SQLAlchemy's parser chokes on, without echoing either."""
+    authority = raw.partition("://")[2].partition("/")[0].rpartition("@")[2]
+    if "[" in authority and "]" not in authority:
+        return ConfigurationError(
+            "DATABASE_URL has an IPv6 host without its closing ].",
+            "write the host in brackets, e.g. postgresql://user@[::1]:5432/dbname.",
+        )
+    return ConfigurationError(
+        "DATABASE_URL has a port that is not a number.",
+        "write host:5432 (or [::1]:5432), and percent-encode : and @ inside the password.",
+    )
+
+
 def parse_url(raw: str) -> URL:
     """Parse and normalize a user-supplied URL, or fail with a one-line explanation."""
     raw = _encode_password(raw.strip())
@@ -95,10 +129,7 @@ def parse_url(raw: str) -> URL:
         url = make_url(raw)
     except ValueError:
         # int() of the port; not echoed either, the "port" may be password text
-        raise ConfigurationError(
-            "DATABASE_URL has a port that is not a number (or an IPv6 host without its closing ]).",
-            "write host:5432 or [::1]:5432, and percent-encode : and @ inside the password.",
-        ) from None
+        raise _bad_host_or_port(raw) from None
     except ArgumentError:
         # not echoed: a malformed URL may hold a password anywhere in it
         raise ConfigurationError(
@@ -107,6 +138,11 @@ def parse_url(raw: str) -> URL:
             "use the form postgresql://user:password@host:5432/dbname "
             "(or sqlite:///file.db, mysql://user@host/dbname).",
         ) from None
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ConfigurationError(
+            "DATABASE_URL has a port outside 1-65535.",
+            "write the server's port, e.g. host:5432 (PostgreSQL) or host:3306 (MySQL).",
+        )
     backend = url.get_backend_name()
     if backend == "postgres":
         url = url.set(drivername="postgresql")
@@ -125,7 +161,7 @@ def parse_url(raw: str) -> URL:
             "drop the +driver part (postgresql:// uses psycopg 3, mysql:// PyMySQL) or "
             "write postgresql+psycopg://, mysql+pymysql:// or sqlite:///.",
         )
-    if backend == "sqlite" and url.database in (None, "", ":memory:"):
+    if backend == "sqlite" and sqlite_file(url) is None:
         raise ConfigurationError(
             "DATABASE_URL names an in-memory SQLite database, which is gone when the command "
             "ends (and each connection sees another one).",
@@ -177,10 +213,16 @@ def connect(target: Target, settings: Settings | None = None) -> Iterator[Connec
         try:
             connection = engine.connect()
         except (OperationalError, DBAPIError) as exc:
+            hint = (
+                "check that the file's folder exists and that this user may write in it "
+                "(SQLite creates the file, not its folder)."
+                if target.url.get_backend_name() == "sqlite"
+                else "check that the server runs and that DATABASE_URL (host, port, user, "
+                "password, database) is right."
+            )
             raise DatabaseUnavailableError(
                 f"cannot connect to {target.masked}: {driver_message(exc, target.url)}",
-                "check that the server runs and that DATABASE_URL (host, port, user, "
-                "password, database) is right.",
+                hint,
             ) from None
         except Exception as exc:  # a driver choking on an option (PyMySQL ?charset=bogus)
             raise DatabaseUnavailableError(
@@ -202,3 +244,31 @@ def driver_message(exc: BaseException, url: URL | None = None) -> str:
     if url is not None and url.password:
         first = first.replace(str(url.password), "***")
     return first or type(original).__name__
+
+
+# SQLSTATE insufficient_privilege; MySQL's access-denied error numbers for a database,
+# a table, a column, a privilege (SUPER and the like) and a routine
+_PG_NO_PRIVILEGE = "42501"
+_MYSQL_NO_PRIVILEGE = {1044, 1142, 1143, 1227, 1370}
+
+
+def privilege_fix(exc: BaseException) -> str | None:
+    """The ``Fix:`` for a statement refused for want of a right, or None for other causes.
+
+    A missing privilege is the usual cause when a deploy user differs from the owner (on
+    PostgreSQL 15+ ordinary users may no longer create in ``public``): say what to grant.
+    """
+    original = getattr(exc, "orig", None)
+    if original is None:
+        return None
+    code = original.args[0] if original.args else None
+    if getattr(original, "sqlstate", None) == _PG_NO_PRIVILEGE or (
+        isinstance(code, int) and code in _MYSQL_NO_PRIVILEGE
+    ):
+        return (
+            "grant the DATABASE_URL user the privilege named (to create tables on "
+            "PostgreSQL 15+: GRANT CREATE ON SCHEMA public), or migrate as the owner."
+        )
+    if "readonly database" in str(original):
+        return "make the SQLite file and its folder writable, or open it without mode=ro."
+    return None

@@ -22,10 +22,10 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import Connection, bindparam, func, select, text
 
+from common.database import sqlite_file
 from common.errors import WorkbenchError
 from common.output import say
 
@@ -126,8 +126,8 @@ class _MySQLLock:
 
 class _FileLock:
     def __init__(self, connection: Connection) -> None:
-        database = connection.engine.url.database
-        self.path = Path(f"{database}.lock") if database and database != ":memory:" else None
+        database = sqlite_file(connection.engine.url)
+        self.path = database.with_name(database.name + ".lock") if database else None
         self.handle: int | None = None
 
     def try_acquire(self) -> bool:

@@ -22,7 +22,7 @@ from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import Connection, func, select
 
 from common.commands.session import Session
-from common.database import _scrub_userinfo, driver_message
+from common.database import _scrub_userinfo, driver_message, privilege_fix
 from common.errors import WorkbenchError
 from common.output import say
 from common.revisions import script_label
@@ -288,6 +288,9 @@ class Runner:
                 "some of its steps ran outside a transaction and may remain; check the "
                 "schema, make the revision resumable, and rerun."
             )
+        granted = privilege_fix(exc)
+        if granted:
+            hint = f"{hint.rsplit(';', 1)[0]}; {granted}"
         raise RevisionFailedError(
             f"{verb} revision {flight.label} failed: {message}.", hint
         ) from None
