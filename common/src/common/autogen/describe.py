@@ -17,9 +17,11 @@ def describe_diff(diff: Any) -> str:
     if isinstance(diff, list):  # column modifications come grouped
         return "; ".join(describe_diff(item) for item in diff)
     kind = diff[0]
+    if len(diff) == 2 and isinstance(diff[1], str):  # a workbench op: (name, its own line)
+        return diff[1]
     if kind in ("add_table", "remove_table"):
         verb = "add" if kind == "add_table" else "remove"
-        return f"{verb} table {diff[1].name}"
+        return f"{verb} table {diff[1].fullname}"
     if kind in ("add_column", "remove_column"):
         verb = "add" if kind == "add_column" else "remove"
         return f"{verb} column {diff[2]}.{diff[3].name}"

@@ -16,14 +16,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import Operations
 
 from common.config import settings_of
 from common.ops import batches, checkpoint
 from common.ops._support import OperationError, as_clause
+from common.ops.base import WorkbenchOp, register
 
 
-class _BatchOp(MigrateOperation):
+class _BatchOp(WorkbenchOp):
     kind = ""
 
     def __init__(self, table_name: str, *, batch_size: int | None = None, **options: Any) -> None:
@@ -35,7 +36,7 @@ class _BatchOp(MigrateOperation):
         return f"{self.kind} on {self.table_name}"
 
 
-@Operations.register_operation("batch_update")
+@register("batch_update")
 class BatchUpdateOp(_BatchOp):
     """UPDATE in primary-key batches, each committed on its own."""
 
@@ -68,7 +69,7 @@ class BatchUpdateOp(_BatchOp):
         return operations.invoke(op)
 
 
-@Operations.register_operation("batch_delete")
+@register("batch_delete")
 class BatchDeleteOp(_BatchOp):
     """DELETE in primary-key batches, each committed on its own."""
 
@@ -92,7 +93,7 @@ class BatchDeleteOp(_BatchOp):
         return operations.invoke(cls(table_name, where, batch_size=batch_size, pause=pause, **kw))
 
 
-@Operations.register_operation("batch_copy_column")
+@register("batch_copy_column")
 class BatchCopyColumnOp(_BatchOp):
     """Copy one column into another (optionally through a SQL expression) in batches."""
 

@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations, ops
+from alembic.operations import Operations, ops
 
 from common.ops import constraints
 from common.ops._support import run_outside_transaction
+from common.ops.base import WorkbenchOp, register
 
 
-@Operations.register_operation("create_check_constraint_not_valid")
-class CreateCheckConstraintNotValidOp(MigrateOperation):
+@register("create_check_constraint_not_valid")
+class CreateCheckConstraintNotValidOp(WorkbenchOp):
     """ADD CONSTRAINT ... CHECK NOT VALID (validate later with op.validate_constraint)."""
 
     def __init__(self, constraint_name: str, table_name: str, condition: Any) -> None:
@@ -35,9 +36,12 @@ class CreateCheckConstraintNotValidOp(MigrateOperation):
     def reverse(self) -> ops.DropConstraintOp:
         return ops.DropConstraintOp(self.constraint_name, self.table_name, type_="check")
 
+    def describe(self) -> str:
+        return f"add check constraint {self.constraint_name} on {self.table_name} (NOT VALID)"
 
-@Operations.register_operation("create_foreign_key_not_valid")
-class CreateForeignKeyNotValidOp(MigrateOperation):
+
+@register("create_foreign_key_not_valid")
+class CreateForeignKeyNotValidOp(WorkbenchOp):
     """ADD CONSTRAINT ... FOREIGN KEY NOT VALID (validate later with op.validate_constraint)."""
 
     def __init__(
@@ -85,9 +89,15 @@ class CreateForeignKeyNotValidOp(MigrateOperation):
     def reverse(self) -> ops.DropConstraintOp:
         return ops.DropConstraintOp(self.constraint_name, self.source_table, type_="foreignkey")
 
+    def describe(self) -> str:
+        return (
+            f"add foreign key {self.constraint_name} from {self.source_table}"
+            f"({', '.join(self.local_cols)}) to {self.referent_table} (NOT VALID)"
+        )
 
-@Operations.register_operation("validate_constraint")
-class ValidateConstraintOp(MigrateOperation):
+
+@register("validate_constraint")
+class ValidateConstraintOp(WorkbenchOp):
     """VALIDATE CONSTRAINT in its own transaction (no-op where NOT VALID does not exist)."""
 
     def __init__(self, constraint_name: str, table_name: str) -> None:
@@ -99,9 +109,12 @@ class ValidateConstraintOp(MigrateOperation):
         """Check the old rows against a NOT VALID constraint without blocking writes."""
         return operations.invoke(cls(constraint_name, table_name))
 
+    def describe(self) -> str:
+        return f"validate constraint {self.constraint_name} on {self.table_name}"
 
-@Operations.register_operation("set_not_null_safely")
-class SetNotNullSafelyOp(MigrateOperation):
+
+@register("set_not_null_safely")
+class SetNotNullSafelyOp(WorkbenchOp):
     """SET NOT NULL through a validated CHECK, so no long ACCESS EXCLUSIVE scan."""
 
     def __init__(self, table_name: str, column_name: str) -> None:
@@ -116,9 +129,12 @@ class SetNotNullSafelyOp(MigrateOperation):
     def reverse(self) -> ops.AlterColumnOp:
         return ops.AlterColumnOp(self.table_name, self.column_name, modify_nullable=True)
 
+    def describe(self) -> str:
+        return f"set {self.table_name}.{self.column_name} NOT NULL (through a validated CHECK)"
 
-@Operations.register_operation("add_unique_constraint_concurrently")
-class AddUniqueConstraintConcurrentlyOp(MigrateOperation):
+
+@register("add_unique_constraint_concurrently")
+class AddUniqueConstraintConcurrentlyOp(WorkbenchOp):
     """Unique index built concurrently, then ADD CONSTRAINT ... UNIQUE USING INDEX."""
 
     def __init__(self, constraint_name: str, table_name: str, columns: Sequence[str]) -> None:
@@ -135,6 +151,12 @@ class AddUniqueConstraintConcurrentlyOp(MigrateOperation):
 
     def reverse(self) -> ops.DropConstraintOp:
         return ops.DropConstraintOp(self.constraint_name, self.table_name, type_="unique")
+
+    def describe(self) -> str:
+        return (
+            f"add unique constraint {self.constraint_name} on {self.table_name}"
+            f"({', '.join(self.columns)}) from a concurrently built index"
+        )
 
 
 @Operations.implementation_for(CreateCheckConstraintNotValidOp)

@@ -15,10 +15,11 @@ from alembic.autogenerate import renderers
 from alembic.operations import Operations
 
 from common.errors import DataMigrationRequiredError
+from common.ops.base import register
 from common.ops.stop import StopMigrationOp
 
 
-@Operations.register_operation("require_data_migration")
+@register("require_data_migration")
 class RequireDataMigrationOp(StopMigrationOp):
     """Stop: ``table_name.column_name`` cannot go from ``from_type`` to ``to_type`` by cast."""
 
@@ -64,7 +65,10 @@ class RequireDataMigrationOp(StopMigrationOp):
         )
 
     def describe(self) -> str:
-        return f"data migration needed for {self.table_name}.{self.column_name}"
+        return (
+            f"data migration needed for {self.table_name}.{self.column_name} "
+            f"({self.from_type} -> {self.to_type}: no cast converts the values)"
+        )
 
 
 @renderers.dispatch_for(RequireDataMigrationOp)

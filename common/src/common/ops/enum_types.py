@@ -22,12 +22,13 @@ from __future__ import annotations
 import re
 
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import Operations
 from sqlalchemy import Text, cast, column, func, literal, select, table, text, true
 from sqlalchemy.dialects.postgresql import ENUM
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 
 from common.errors import DataMigrationRequiredError
+from common.ops.base import WorkbenchOp, register
 from common.ops.enums import DropEnumTypeOp
 
 _COLUMNS_OF_TYPE = text(
@@ -85,8 +86,8 @@ def _schema_arg(schema: str | None) -> str:
     return "" if schema is None else f", schema={schema!r}"
 
 
-@Operations.register_operation("create_enum_type")
-class CreateEnumTypeOp(MigrateOperation):
+@register("create_enum_type")
+class CreateEnumTypeOp(WorkbenchOp):
     """Create the enum type ``name`` with ``values`` (PostgreSQL only)."""
 
     def __init__(self, name: str, values: list[str], *, schema: str | None = None) -> None:
@@ -104,11 +105,11 @@ class CreateEnumTypeOp(MigrateOperation):
         return DropEnumTypeOp(self.name, if_unused=True, values=self.values, schema=self.schema)
 
     def describe(self) -> str:
-        return f"create enum type {self.name}{_in_schema(self.schema)}"
+        return f"create enum type {self.name}{_in_schema(self.schema)} {tuple(self.values)}"
 
 
-@Operations.register_operation("add_enum_value")
-class AddEnumValueOp(MigrateOperation):
+@register("add_enum_value")
+class AddEnumValueOp(WorkbenchOp):
     """Add ``value`` to the enum type ``name``, placed ``before`` or ``after`` another."""
 
     def __init__(
@@ -166,8 +167,8 @@ def _placed(values: list[str], op: AddEnumValueOp) -> list[str]:
     return result
 
 
-@Operations.register_operation("swap_enum_type")
-class SwapEnumTypeOp(MigrateOperation):
+@register("swap_enum_type")
+class SwapEnumTypeOp(WorkbenchOp):
     """Replace the values of enum type ``name`` by ``values`` (removing or reordering)."""
 
     def __init__(
@@ -199,7 +200,10 @@ class SwapEnumTypeOp(MigrateOperation):
         return SwapEnumTypeOp(self.name, self.existing_values, self.values, schema=self.schema)
 
     def describe(self) -> str:
-        return f"change the values of enum type {self.name}{_in_schema(self.schema)}"
+        return (
+            f"change the values of enum type {self.name}{_in_schema(self.schema)}: "
+            f"{tuple(self.existing_values)} -> {tuple(self.values)}"
+        )
 
 
 @Operations.implementation_for(CreateEnumTypeOp)

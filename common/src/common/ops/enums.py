@@ -15,6 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import ENUM
 from sqlalchemy.dialects.postgresql.named_types import DropEnumType
 
+from common.ops.base import WorkbenchOp, register
+
 _TYPE_IN_USE = text(
     """
     WITH target AS (
@@ -30,8 +32,8 @@ _TYPE_IN_USE = text(
 )
 
 
-@Operations.register_operation("drop_enum_type")
-class DropEnumTypeOp(MigrateOperation):
+@register("drop_enum_type")
+class DropEnumTypeOp(WorkbenchOp):
     """Drop the enum type ``name`` (PostgreSQL only; a no-op on other databases)."""
 
     def __init__(

@@ -13,14 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import Operations
 from sqlalchemy import inspect
+
+from common.ops.base import WorkbenchOp, register
 
 MYSQL_DIALECTS = ("mysql", "mariadb")
 
 
-@Operations.register_operation("drop_foreign_key_index")
-class DropForeignKeyIndexOp(MigrateOperation):
+@register("drop_foreign_key_index")
+class DropForeignKeyIndexOp(WorkbenchOp):
     """Drop index ``name`` of ``table_name`` if MySQL/MariaDB left it after its FK went."""
 
     def __init__(self, table_name: str, name: str, *, schema: str | None = None) -> None:

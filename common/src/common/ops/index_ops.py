@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import Operations
 
 from common.ops import indexes
 from common.ops._support import run_outside_transaction
+from common.ops.base import WorkbenchOp, register
 
 
-@Operations.register_operation("create_index_concurrently")
-class CreateIndexConcurrentlyOp(MigrateOperation):
+@register("create_index_concurrently")
+class CreateIndexConcurrentlyOp(WorkbenchOp):
     """CREATE INDEX CONCURRENTLY, rebuilding an INVALID leftover; plain elsewhere."""
 
     def __init__(
@@ -58,8 +59,8 @@ class CreateIndexConcurrentlyOp(MigrateOperation):
         return f"create index {self.index_name} on {self.table_name} concurrently"
 
 
-@Operations.register_operation("drop_index_concurrently")
-class DropIndexConcurrentlyOp(MigrateOperation):
+@register("drop_index_concurrently")
+class DropIndexConcurrentlyOp(WorkbenchOp):
     """DROP INDEX CONCURRENTLY IF EXISTS; plain DROP INDEX elsewhere."""
 
     def __init__(
@@ -94,8 +95,8 @@ class DropIndexConcurrentlyOp(MigrateOperation):
         return f"drop index {self.index_name} concurrently"
 
 
-@Operations.register_operation("reindex_concurrently")
-class ReindexConcurrentlyOp(MigrateOperation):
+@register("reindex_concurrently")
+class ReindexConcurrentlyOp(WorkbenchOp):
     """REINDEX INDEX CONCURRENTLY (PostgreSQL 12+); REINDEX on SQLite."""
 
     def __init__(self, index_name: str) -> None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import Operations
 from sqlalchemy import inspect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import DDLElement
+
+from common.ops.base import WorkbenchOp, register
 
 
 class _RenameDDL(DDLElement):
@@ -33,8 +35,8 @@ def _compile_rename(element: _RenameDDL, compiler: Any, **kw: Any) -> str:
     return element.template.format(*(quote(name) for name in element.names))
 
 
-@Operations.register_operation("rename_index")
-class RenameIndexOp(MigrateOperation):
+@register("rename_index")
+class RenameIndexOp(WorkbenchOp):
     """Rename index ``old_name`` of ``table_name`` to ``new_name``."""
 
     def __init__(self, old_name: str, new_name: str, table_name: str) -> None:
@@ -53,8 +55,8 @@ class RenameIndexOp(MigrateOperation):
         return f"rename index {self.old_name} to {self.new_name} on {self.table_name}"
 
 
-@Operations.register_operation("rename_constraint")
-class RenameConstraintOp(MigrateOperation):
+@register("rename_constraint")
+class RenameConstraintOp(WorkbenchOp):
     """Rename constraint ``old_name`` of ``table_name`` to ``new_name``."""
 
     def __init__(self, table_name: str, old_name: str, new_name: str) -> None:
@@ -75,8 +77,8 @@ class RenameConstraintOp(MigrateOperation):
         return f"rename constraint {self.old_name} to {self.new_name} on {self.table_name}"
 
 
-@Operations.register_operation("rename_sequence")
-class RenameSequenceOp(MigrateOperation):
+@register("rename_sequence")
+class RenameSequenceOp(WorkbenchOp):
     """Rename sequence ``old_name`` to ``new_name`` (PostgreSQL; elsewhere a no-op)."""
 
     def __init__(self, old_name: str, new_name: str) -> None:

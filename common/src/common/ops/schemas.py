@@ -12,12 +12,14 @@ which the workbench does not create); elsewhere they do nothing.
 from __future__ import annotations
 
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import Operations
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from common.ops.base import WorkbenchOp, register
 
-@Operations.register_operation("create_schema")
-class CreateSchemaOp(MigrateOperation):
+
+@register("create_schema")
+class CreateSchemaOp(WorkbenchOp):
     """Create the schema ``name`` (PostgreSQL only)."""
 
     def __init__(self, name: str) -> None:
@@ -34,8 +36,8 @@ class CreateSchemaOp(MigrateOperation):
         return f"create schema {self.name}"
 
 
-@Operations.register_operation("drop_schema")
-class DropSchemaOp(MigrateOperation):
+@register("drop_schema")
+class DropSchemaOp(WorkbenchOp):
     """Drop the schema ``name`` once it is empty (PostgreSQL only; RESTRICT)."""
 
     def __init__(self, name: str) -> None:

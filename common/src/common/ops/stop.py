@@ -14,16 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 from alembic.autogenerate import renderers
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import Operations
 
 from common.errors import MigrationStoppedError
+from common.ops.base import WorkbenchOp, register
 
 # the names a revision calls the stop by (``op.<name>``)
 STOP_CALLS = ("stop_migration", "require_data_migration")
 
 
-@Operations.register_operation("stop_migration")
-class StopMigrationOp(MigrateOperation):
+@register("stop_migration")
+class StopMigrationOp(WorkbenchOp):
     """Stop the revision with ``reason`` and ``fix`` (what to change before running it)."""
 
     error_class: type[MigrationStoppedError] = MigrationStoppedError
