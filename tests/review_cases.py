@@ -228,6 +228,18 @@ CASES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
             "pass  # review: ignore[missing-downgrade] nothing to undo",
         ),
     ),
+    "identifier-too-long": (
+        (
+            # the workbench op stores the name create_all gives: shortened with a hash
+            'op.create_index_concurrently("ix_users_' + "full_name_" * 7 + '", "users", '
+            '["full_name"])',
+            'op.drop_index_concurrently("ix_users_' + "full_name_" * 7 + '")',
+        ),
+        (
+            'op.add_column("users", sa.Column("' + "preferred_" * 7 + '", sa.Text()))',
+            'op.drop_column("users", "' + "preferred_" * 7 + '")',
+        ),
+    ),
     "concurrently-in-transaction": (
         (
             "with op.get_context().autocommit_block():\n"

@@ -9,13 +9,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 
 from alembic import command
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Dialect
 
 from common.autogen import compare_metadata
 from common.autogen.describe import describe_diff
+from common.autogen.scope import Scope
 from common.commands.apply import upgrade_to
 from common.commands.session import Session, open_session
 from common.config import Settings, load_settings
 from common.errors import InvalidInputError, RevisionStateError
+from common.identifiers import name_limit, over_long_identifiers
 from common.models import load_metadata
 from common.output import emit, say
 from common.render import RESULT, SKIP_EMPTY
@@ -75,6 +79,29 @@ def _quiet_hooks() -> Iterator[None]:
         yield
 
 
+def refuse_over_long_names(metadata: MetaData, settings: Settings, dialect: Dialect) -> None:
+    """Names the database cannot store as written stop generation, before any change.
+
+    PostgreSQL would cut them (the models then never match: ``check`` always differs,
+    and the revision meant to fix it fails); MySQL/MariaDB refuse them.
+    """
+    scope = Scope.from_settings(settings, metadata)
+    tables = [
+        table
+        for table in metadata.tables.values()
+        if scope.include_object(table, table.name, "table", False, None)
+    ]
+    found = over_long_identifiers(tables, dialect)
+    if found:
+        unit = "bytes" if dialect.name == "postgresql" else "characters"
+        raise InvalidInputError(
+            f"{len(found)} name(s) in the models exceed the {dialect.name} limit of "
+            f"{name_limit(dialect)} {unit}: {'; '.join(found)}.",
+            "shorten them in the models (explicit index and constraint names too; names "
+            "the naming convention makes are shortened for you), then run it again.",
+        )
+
+
 def _bring_to_head(session: Session) -> None:
     """The embedded database is disposable: catch it up. Any other: refuse."""
     state = database_state(session.connection, session.script)
@@ -105,9 +132,10 @@ def create_migration(
     settings = settings or load_settings()
     if empty:
         return _blank_revision(message, settings)
-    load_metadata(settings.models_module)
+    metadata = load_metadata(settings.models_module)
     with open_session(settings) as session:
         single_head(session.script)
+        refuse_over_long_names(metadata, settings, session.connection.dialect)
         _bring_to_head(session)
         session.config.attributes.update(
             {
@@ -156,6 +184,7 @@ def check(settings: Settings | None = None) -> int:
     metadata = load_metadata(settings.models_module)
     with open_session(settings) as session:
         single_head(session.script)
+        refuse_over_long_names(metadata, settings, session.connection.dialect)
         _bring_to_head(session)
         diffs = compare_metadata(session.connection, metadata, settings)
         if session.connection.in_transaction():

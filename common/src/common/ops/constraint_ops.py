@@ -12,9 +12,15 @@ from typing import Any
 from alembic.autogenerate import renderers
 from alembic.operations import Operations, ops
 
+from common.identifiers import stored_name
 from common.ops import constraints
 from common.ops._support import run_outside_transaction
 from common.ops.base import WorkbenchOp, register
+
+
+def _stored(operations: Operations, name: str) -> str:
+    """The constraint's name as the database stores it, for the offline SQL."""
+    return stored_name(operations.get_context().dialect, name, "constraint")
 
 
 @register("create_check_constraint_not_valid")
@@ -161,13 +167,14 @@ class AddUniqueConstraintConcurrentlyOp(WorkbenchOp):
 
 @Operations.implementation_for(CreateCheckConstraintNotValidOp)
 def _check(operations: Operations, op: CreateCheckConstraintNotValidOp) -> None:
+    name = _stored(operations, op.constraint_name)
     run_outside_transaction(
         operations,
         lambda conn: constraints.create_check_constraint_not_valid(
             conn, op.constraint_name, op.table_name, op.condition
         ),
         lambda q: (
-            f"ALTER TABLE {q(op.table_name)} ADD CONSTRAINT {q(op.constraint_name)} "
+            f"ALTER TABLE {q(op.table_name)} ADD CONSTRAINT {q(name)} "
             f"CHECK ({getattr(op.condition, 'text', op.condition)}) NOT VALID"
         ),
     )
@@ -175,6 +182,7 @@ def _check(operations: Operations, op: CreateCheckConstraintNotValidOp) -> None:
 
 @Operations.implementation_for(CreateForeignKeyNotValidOp)
 def _foreign_key(operations: Operations, op: CreateForeignKeyNotValidOp) -> None:
+    name = _stored(operations, op.constraint_name)
     run_outside_transaction(
         operations,
         lambda conn: constraints.create_foreign_key_not_valid(
@@ -188,7 +196,7 @@ def _foreign_key(operations: Operations, op: CreateForeignKeyNotValidOp) -> None
             op.onupdate,
         ),
         lambda q: (
-            f"ALTER TABLE {q(op.source_table)} ADD CONSTRAINT {q(op.constraint_name)} "
+            f"ALTER TABLE {q(op.source_table)} ADD CONSTRAINT {q(name)} "
             f"FOREIGN KEY ({', '.join(map(q, op.local_cols))}) REFERENCES {q(op.referent_table)} "
             f"({', '.join(map(q, op.remote_cols))}) NOT VALID"
         ),
@@ -197,10 +205,11 @@ def _foreign_key(operations: Operations, op: CreateForeignKeyNotValidOp) -> None
 
 @Operations.implementation_for(ValidateConstraintOp)
 def _validate(operations: Operations, op: ValidateConstraintOp) -> None:
+    name = _stored(operations, op.constraint_name)
     run_outside_transaction(
         operations,
         lambda conn: constraints.validate_constraint(conn, op.constraint_name, op.table_name),
-        lambda q: f"ALTER TABLE {q(op.table_name)} VALIDATE CONSTRAINT {q(op.constraint_name)}",
+        lambda q: f"ALTER TABLE {q(op.table_name)} VALIDATE CONSTRAINT {q(name)}",
     )
 
 
@@ -233,16 +242,16 @@ def _set_not_null_sql(q: Any, op: SetNotNullSafelyOp, dialect: str) -> str:
 
 @Operations.implementation_for(AddUniqueConstraintConcurrentlyOp)
 def _unique(operations: Operations, op: AddUniqueConstraintConcurrentlyOp) -> None:
+    name = _stored(operations, op.constraint_name)
     run_outside_transaction(
         operations,
         lambda conn: constraints.add_unique_constraint_concurrently(
             conn, op.constraint_name, op.table_name, op.columns
         ),
         lambda q: (
-            f"CREATE UNIQUE INDEX CONCURRENTLY {q(op.constraint_name)} ON "
+            f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {q(name)} ON "
             f"{q(op.table_name)} ({', '.join(map(q, op.columns))}); ALTER TABLE "
-            f"{q(op.table_name)} ADD CONSTRAINT {q(op.constraint_name)} UNIQUE USING INDEX "
-            f"{q(op.constraint_name)}"
+            f"{q(op.table_name)} ADD CONSTRAINT {q(name)} UNIQUE USING INDEX {q(name)}"
         ),
     )
 

@@ -10,7 +10,8 @@ SET NOT NULL reuses a validated CHECK (PostgreSQL 12+ then skips its own scan), 
 unique constraint adopts an index built concurrently.
 
 MySQL/MariaDB and SQLite have no NOT VALID: the constraint is added (and checked) in
-one step, through Alembic's batch mode on SQLite.
+one step, through Alembic's batch mode on SQLite. A constraint name over the dialect's
+limit is shortened as the naming convention shortens it (``common.identifiers``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from common.database import driver_message
+from common.identifiers import stored_name
 from common.ops._support import (
     DEFAULT_LOCK_TIMEOUT_MS,
     OperationError,
@@ -87,6 +89,7 @@ def create_check_constraint_not_valid(
     """ADD CONSTRAINT ... CHECK (...) NOT VALID; "added" or "exists"."""
     condition = sa.text(condition) if isinstance(condition, str) else condition
     dialect = dialect_name(connection)
+    constraint_name = stored_name(connection.dialect, constraint_name, "constraint")
     with autocommit(connection) as conn:
         if dialect == "sqlite":
             _sqlite_batch(
@@ -136,6 +139,7 @@ def create_foreign_key_not_valid(
     """ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID; "added" or "exists"."""
     options = {"ondelete": ondelete, "onupdate": onupdate}
     dialect = dialect_name(connection)
+    constraint_name = stored_name(connection.dialect, constraint_name, "constraint")
     with autocommit(connection) as conn:
         if dialect == "sqlite":
             _sqlite_batch(
@@ -204,6 +208,7 @@ def validate_constraint(
 
     Returns "validated", "already valid", or "not needed" on databases without NOT VALID.
     """
+    constraint_name = stored_name(connection.dialect, constraint_name, "constraint")
     if dialect_name(connection) != "postgresql":
         return "not needed"
     with autocommit(connection) as conn:
@@ -321,6 +326,7 @@ def add_unique_constraint_concurrently(
     Returns "added" or "exists".
     """
     dialect = dialect_name(connection)
+    constraint_name = stored_name(connection.dialect, constraint_name, "constraint")
     with autocommit(connection) as conn:
         existing = {u["name"] for u in sa.inspect(conn).get_unique_constraints(table_name, schema)}
         if constraint_name in existing:

@@ -1,7 +1,9 @@
 """``op.create_index_concurrently`` / ``drop_index_concurrently`` / ``reindex_concurrently``.
 
 Each runs inside ``autocommit_block()`` because PostgreSQL refuses CONCURRENTLY in a
-transaction block; the revision's earlier steps are committed first.
+transaction block; the revision's earlier steps are committed first. Online and offline
+alike, a name over the dialect's limit is the one the database stores
+(``common.identifiers.stored_name``), as ``create_all`` and ``op.f()`` shorten it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from alembic.autogenerate import renderers
 from alembic.operations import Operations
 
+from common.identifiers import stored_name
 from common.ops import indexes
 from common.ops._support import run_outside_transaction
 from common.ops.base import WorkbenchOp, register
@@ -117,6 +120,7 @@ class ReindexConcurrentlyOp(WorkbenchOp):
 @Operations.implementation_for(CreateIndexConcurrentlyOp)
 def _create(operations: Operations, op: CreateIndexConcurrentlyOp) -> None:
     unique = "UNIQUE " if op.unique else ""
+    name = stored_name(operations.get_context().dialect, op.index_name)
     run_outside_transaction(
         operations,
         lambda conn: indexes.create_index_concurrently(
@@ -129,7 +133,7 @@ def _create(operations: Operations, op: CreateIndexConcurrentlyOp) -> None:
             **op.dialect_kw,
         ),
         lambda q: (
-            f"CREATE {unique}INDEX CONCURRENTLY IF NOT EXISTS {q(op.index_name)} "
+            f"CREATE {unique}INDEX CONCURRENTLY IF NOT EXISTS {q(name)} "
             f"ON {q(op.table_name)} ({', '.join(q(c) for c in op.columns)})"
         ),
     )
@@ -137,21 +141,23 @@ def _create(operations: Operations, op: CreateIndexConcurrentlyOp) -> None:
 
 @Operations.implementation_for(DropIndexConcurrentlyOp)
 def _drop(operations: Operations, op: DropIndexConcurrentlyOp) -> None:
+    name = stored_name(operations.get_context().dialect, op.index_name)
     run_outside_transaction(
         operations,
         lambda conn: indexes.drop_index_concurrently(
             conn, op.index_name, op.table_name, op.if_exists
         ),
-        lambda q: f"DROP INDEX CONCURRENTLY IF EXISTS {q(op.index_name)}",
+        lambda q: f"DROP INDEX CONCURRENTLY IF EXISTS {q(name)}",
     )
 
 
 @Operations.implementation_for(ReindexConcurrentlyOp)
 def _reindex(operations: Operations, op: ReindexConcurrentlyOp) -> None:
+    name = stored_name(operations.get_context().dialect, op.index_name)
     run_outside_transaction(
         operations,
         lambda conn: indexes.reindex_concurrently(conn, op.index_name),
-        lambda q: f"REINDEX INDEX CONCURRENTLY {q(op.index_name)}",
+        lambda q: f"REINDEX INDEX CONCURRENTLY {q(name)}",
     )
 
 

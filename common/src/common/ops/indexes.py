@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from common.database import driver_message
+from common.identifiers import stored_name
 from common.ops._support import (
     OperationError,
     alembic_operations,
@@ -113,8 +114,10 @@ def create_index_concurrently(
     """Build the index without blocking writes; returns "created", "rebuilt" or "exists".
 
     ``postgresql_where``, ``postgresql_include`` and ``postgresql_using`` pass through.
+    A name over the dialect's limit is shortened as the naming convention shortens it.
     """
     dialect = dialect_name(connection)
+    index_name = stored_name(connection.dialect, index_name)
     with autocommit(connection) as conn:
         if dialect != "postgresql":
             return _create_plain(
@@ -181,6 +184,7 @@ def drop_index_concurrently(
 ) -> str:
     """Drop the index without blocking reads or writes; returns "dropped" or "absent"."""
     dialect = dialect_name(connection)
+    index_name = stored_name(connection.dialect, index_name)
     with autocommit(connection) as conn:
         if dialect == "postgresql":
             if index_state(conn, index_name, schema) is None and if_exists:
@@ -217,6 +221,7 @@ def reindex_concurrently(
             "drop and recreate the index (op.drop_index_concurrently, "
             "op.create_index_concurrently), or run OPTIMIZE TABLE in a maintenance window.",
         )
+    index_name = stored_name(connection.dialect, index_name)
     with autocommit(connection) as conn:
         name = _qualified(conn, index_name, schema)
         if dialect == "sqlite":

@@ -10,7 +10,8 @@ generated revision, in this order:
    the old identity, enum types are dropped in downgrades, schemas are created first
    and dropped last (``schemas``);
 3. ``safe_columns``, ``safe_indexes``: risky steps on existing tables become the safe
-   patterns (backfill then SET NOT NULL, CONCURRENTLY, NOT VALID then VALIDATE);
+   patterns (backfill then SET NOT NULL, CONCURRENTLY, NOT VALID then VALIDATE), and
+   ``rerunnable``: what their autocommit blocks commit first gets IF [NOT] EXISTS;
 4. ``risks``: a ``# REVIEW:`` note on every risky operation left, and ``header``: the
    review header of the script's docstring.
 
@@ -38,6 +39,7 @@ from common.render.header import HEADER, review_header
 from common.render.identity import write_identity_changes
 from common.render.notes import place_notes
 from common.render.renames import apply_renames
+from common.render.rerunnable import guard_committed_steps
 from common.render.risks import note_risks
 from common.render.safe_columns import make_columns_safe
 from common.render.safe_indexes import make_indexes_safe
@@ -93,6 +95,7 @@ def process_revision_directives(context: Any, revision: Any, directives: list) -
         make_columns_safe(container, dialect, downgrade=downgrade, metadata=metadata)
         make_indexes_safe(container, dialect, context.dialect)
         drop_foreign_key_indexes(container, dialect)
+        guard_committed_steps(container, dialect)
         if not downgrade:
             note_risks(container, dialect)
         schemas_first_and_last(container)

@@ -12,6 +12,10 @@ exists (one created by the same script has no rows and no readers) they become:
 
 MySQL/MariaDB have no CONCURRENTLY nor NOT VALID (InnoDB builds indexes online anyway)
 and SQLite has nothing to lock: their operations stay as autogenerate wrote them.
+
+Names are written as the database will store them: a conventional name over the limit
+(Alembic's ``op.f()`` name) is shortened here as SQLAlchemy shortens it, so the script,
+its ``--sql`` text and the review show the name ``create_all`` gives.
 """
 
 from __future__ import annotations
@@ -20,10 +24,17 @@ from typing import Any
 
 from alembic.operations import ops
 from sqlalchemy import Column
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ClauseElement
 
+from common.identifiers import stored_name
 from common.render.calls import Code, WorkbenchCall
 from common.render.regroup import regroup
+
+
+def _stored(dialect: Any, name: str, kind: str = "index") -> str:
+    """The name PostgreSQL stores (these rewrites run for PostgreSQL only)."""
+    return stored_name(dialect if dialect is not None else postgresql.dialect(), name, kind)
 
 
 def _expression(value: Any, dialect: Any) -> Any:
@@ -51,15 +62,16 @@ def _create_index(op: ops.CreateIndexOp, dialect: Any) -> list:
         WorkbenchCall(
             "create_index_concurrently",
             op.table_name,
-            (op.index_name, op.table_name, columns),
+            (_stored(dialect, op.index_name), op.table_name, columns),
             options,
         )
     ]
 
 
-def _drop_index(op: ops.DropIndexOp) -> list:
+def _drop_index(op: ops.DropIndexOp, dialect: Any) -> list:
+    name = _stored(dialect, op.index_name)
     call = WorkbenchCall(
-        "drop_index_concurrently", op.table_name, (op.index_name,), {"table_name": op.table_name}
+        "drop_index_concurrently", op.table_name, (name,), {"table_name": op.table_name}
     )
     return [call]
 
@@ -68,9 +80,9 @@ def _validate(name: str, table: str) -> WorkbenchCall:
     return WorkbenchCall("validate_constraint", table, (name, table))
 
 
-def _foreign_key(op: ops.CreateForeignKeyOp) -> list:
+def _foreign_key(op: ops.CreateForeignKeyOp, dialect: Any) -> list:
     options = {k: op.kw[k] for k in ("ondelete", "onupdate") if op.kw.get(k)}
-    name = op.constraint_name
+    name = _stored(dialect, op.constraint_name, "constraint")
     create = WorkbenchCall(
         "create_foreign_key_not_valid",
         op.source_table,
@@ -84,20 +96,20 @@ def _check(op: ops.CreateCheckConstraintOp, dialect: Any) -> list:
     condition = op.condition
     if isinstance(condition, ClauseElement):
         condition = str(condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    name = _stored(dialect, op.constraint_name, "constraint")
     create = WorkbenchCall(
-        "create_check_constraint_not_valid",
-        op.table_name,
-        (op.constraint_name, op.table_name, str(condition)),
+        "create_check_constraint_not_valid", op.table_name, (name, op.table_name, str(condition))
     )
-    return [create, _validate(op.constraint_name, op.table_name)]
+    return [create, _validate(name, op.table_name)]
 
 
-def _unique(op: ops.CreateUniqueConstraintOp) -> list:
+def _unique(op: ops.CreateUniqueConstraintOp, dialect: Any) -> list:
+    name = _stored(dialect, op.constraint_name, "constraint")
     return [
         WorkbenchCall(
             "add_unique_constraint_concurrently",
             op.table_name,
-            (op.constraint_name, op.table_name, list(op.columns)),
+            (name, op.table_name, list(op.columns)),
         )
     ]
 
@@ -110,13 +122,13 @@ def make_indexes_safe(container: ops.OpContainer, dialect_name: str, dialect: An
         if isinstance(op, ops.CreateIndexOp) and op.index_name:
             return _create_index(op, dialect)
         if isinstance(op, ops.DropIndexOp):
-            return _drop_index(op)
+            return _drop_index(op, dialect)
         if isinstance(op, ops.CreateForeignKeyOp) and op.constraint_name:
-            return _foreign_key(op)
+            return _foreign_key(op, dialect)
         if isinstance(op, ops.CreateCheckConstraintOp) and op.constraint_name:
             return _check(op, dialect)
         if isinstance(op, ops.CreateUniqueConstraintOp) and op.constraint_name:
-            return _unique(op)
+            return _unique(op, dialect)
         return None
 
     regroup(container, replace)
