@@ -42,6 +42,12 @@ def _compile_rename(element: _RenameDDL, compiler: Any, **kw: Any) -> str:
     return element.template.format(*(spell(name) for name in element.names))
 
 
+def _on(operation: Any) -> str:
+    """The table a rename works on, qualified when it is in another schema."""
+    schema = getattr(operation, "schema", None)
+    return f"{schema}.{operation.table_name}" if schema else operation.table_name
+
+
 @Operations.register_operation("rename_index")
 class RenameIndexOp(MigrateOperation):
     """Rename index ``old_name`` of ``table_name`` to ``new_name``."""
@@ -69,7 +75,7 @@ class RenameIndexOp(MigrateOperation):
         return RenameIndexOp(self.new_name, self.old_name, self.table_name, schema=self.schema)
 
     def describe(self) -> str:
-        return f"rename index {self.old_name} to {self.new_name} on {self.table_name}"
+        return f"rename index {self.old_name} to {self.new_name} on {_on(self)}"
 
 
 @Operations.register_operation("rename_constraint")
@@ -99,7 +105,7 @@ class RenameConstraintOp(MigrateOperation):
         return RenameConstraintOp(self.table_name, self.new_name, self.old_name, schema=self.schema)
 
     def describe(self) -> str:
-        return f"rename constraint {self.old_name} to {self.new_name} on {self.table_name}"
+        return f"rename constraint {self.old_name} to {self.new_name} on {_on(self)}"
 
 
 @Operations.register_operation("rename_sequence")
