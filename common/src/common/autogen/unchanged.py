@@ -11,7 +11,10 @@ comparator compares is compared here too, spelled the same way on both sides, an
 anything it cannot read with certainty (an identity column, a sorted index, a reflected
 option it does not know, a type whose DDL differs in spelling only) counts as a possible
 change. Such tables go through Alembic's full comparison as before, so a doubt costs
-time, never a missed change.
+time, never a missed change. Indexes and constraints are paired by what they are
+(``common.autogen.signatures``): one named apart from the convention but otherwise equal
+is unchanged, as the full comparison finds (``common.autogen.adopt``), except under
+``create-migration --adopt-names``, which renames it.
 """
 
 from __future__ import annotations
