@@ -293,17 +293,20 @@ def report(title: str, results: dict[str, dict], targets: bool) -> None:
     console.print(f"  workbench / bulk reflection: {overhead:.2f}x{goal_b}")
 
 
+def _sides(metadata: MetaData) -> dict[str, Callable]:
+    return {
+        "plain Alembic": plain_alembic(metadata),
+        "workbench": workbench(metadata),
+        "bulk reflection": bulk_reflection(),
+    }
+
+
 def synthetic(scratch: Scratch, size: int, runs: int, largest: bool) -> Engine:
     engine = scratch.create(f"{PREFIX}_{size}")
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     add_tables(metadata, size)
     metadata.create_all(engine)
-    sides = {
-        "plain Alembic": plain_alembic(metadata),
-        "workbench": workbench(metadata),
-        "bulk reflection": bulk_reflection(),
-    }
-    results = measure(engine, sides, runs)
+    results = measure(engine, _sides(metadata), runs)
     for name in ("plain Alembic", "workbench"):
         diffs = results[name]["diffs"]
         if diffs:
@@ -319,18 +322,13 @@ def synthetic(scratch: Scratch, size: int, runs: int, largest: bool) -> Engine:
 def default_names(scratch: Scratch, size: int, runs: int) -> None:
     """The same tables named by PostgreSQL, compared with the convention's models."""
     engine = scratch.create(f"{PREFIX}_{size}_default_names")
+    built = MetaData(naming_convention=DEFAULT_NAMES)
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    for tables in (built, metadata):
+        add_tables(tables, size)
     try:
-        built = MetaData(naming_convention=DEFAULT_NAMES)
-        add_tables(built, size)
         built.create_all(engine)
-        metadata = MetaData(naming_convention=NAMING_CONVENTION)
-        add_tables(metadata, size)
-        sides = {
-            "plain Alembic": plain_alembic(metadata),
-            "workbench": workbench(metadata),
-            "bulk reflection": bulk_reflection(),
-        }
-        results = measure(engine, sides, runs)
+        results = measure(engine, _sides(metadata), runs)
     finally:
         engine.dispose()
     title = f"{size} tables named by PostgreSQL (no convention), {runs} runs (ABBA), medians"
