@@ -58,16 +58,19 @@ def _common(c: Context, *args: str) -> None:
         "message": 'what the revision does, e.g. "Add priority to tasks"',
         "rename": "rename hint, repeatable: table.column=new_name or table=new_table",
         "empty": "write a blank revision for a hand-written data migration",
+        "adopt_names": "rename constraints/indexes named apart from the naming convention",
     },
     iterable=["rename"],
 )
-def create_migration(c, message, rename=None, empty=False):
+def create_migration(c, message, rename=None, empty=False, adopt_names=False):
     """Autogenerate a revision by diffing the models against the database."""
     args = ["create-migration", message]
     for hint in rename or []:
         args += ["--rename", hint]
     if empty:
         args.append("--empty")
+    if adopt_names:
+        args.append("--adopt-names")
     _common(c, *args)
 
 

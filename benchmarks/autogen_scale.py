@@ -1,7 +1,7 @@
 """Autogenerate at scale: plain Alembic vs the workbench vs bulk reflection alone (issue 7).
 
     uv run --group bench python benchmarks/autogen_scale.py [--sizes 50,200,800] [--runs 5]
-        [--url postgresql://...] [--skip-memory] [--skip-real-world]
+        [--url postgresql://...] [--skip-memory] [--skip-real-world] [--names convention,default]
 
 Database: ``--url``, else DATABASE_URL, else TEST_DATABASE_URL (a PostgreSQL server where
 it may create databases), else the embedded PostgreSQL. For each size it creates a scratch
@@ -16,8 +16,18 @@ alternated, garbage collected before each run, a fresh connection each:
 
 and prints medians, statements sent, and the ratios Alembic / workbench (target >= 4x at
 800 tables) and workbench / bulk reflection (target <= 2x). Both comparisons must find no
-difference. At the largest size it measures the peak RSS of the real command, ``python -m
-common check`` on models declaring the same tables (target < 300 MB).
+difference.
+
+At the largest size it measures the peak RSS of the real command, ``python -m common
+check`` on models declaring the same tables (target < 300 MB).
+
+The "default names" variant (``--names``) creates the same tables without the naming
+convention, as plain Alembic or hand-written DDL leaves them (``t1_pkey``, ``t1_code_key``,
+``t1_parent_id_fkey``, indexes ``t1_name_idx``), and compares the convention's models
+with them: the workbench must find no difference and, through the unchanged-table
+shortcut, take about the time it takes on the in-sync schema (issue 21, item 22); plain
+Alembic's false differences (unique constraints and indexes compared by name) are
+counted, not fatal.
 
 Real-world schema: MusicBrainz's SQLAlchemy models, PyPI package ``mbdata`` 31.0.1
 (https://github.com/metabrainz/mbdata, module ``mbdata.models``, 482 tables in five
@@ -83,6 +93,8 @@ from common.migration_env import include_object  # noqa: E402
 from common.models import NAMING_CONVENTION  # noqa: E402
 
 PREFIX = "workbench_bench_scale"
+# What PostgreSQL calls what plain DDL leaves unnamed; its keys it names itself.
+DEFAULT_NAMES = {"ix": "%(table_name)s_%(column_0_N_name)s_idx"}
 MB_SCHEMAS = ("musicbrainz", "cover_art_archive", "wikidocs", "statistics", "documentation")
 MB_SOURCE = "mbdata 31.0.1 (PyPI), https://github.com/metabrainz/mbdata, mbdata.models"
 console = Console(width=110)
@@ -281,17 +293,20 @@ def report(title: str, results: dict[str, dict], targets: bool) -> None:
     console.print(f"  workbench / bulk reflection: {overhead:.2f}x{goal_b}")
 
 
+def _sides(metadata: MetaData) -> dict[str, Callable]:
+    return {
+        "plain Alembic": plain_alembic(metadata),
+        "workbench": workbench(metadata),
+        "bulk reflection": bulk_reflection(),
+    }
+
+
 def synthetic(scratch: Scratch, size: int, runs: int, largest: bool) -> Engine:
     engine = scratch.create(f"{PREFIX}_{size}")
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     add_tables(metadata, size)
     metadata.create_all(engine)
-    sides = {
-        "plain Alembic": plain_alembic(metadata),
-        "workbench": workbench(metadata),
-        "bulk reflection": bulk_reflection(),
-    }
-    results = measure(engine, sides, runs)
+    results = measure(engine, _sides(metadata), runs)
     for name in ("plain Alembic", "workbench"):
         diffs = results[name]["diffs"]
         if diffs:
@@ -302,6 +317,27 @@ def synthetic(scratch: Scratch, size: int, runs: int, largest: bool) -> Engine:
     title = f"{size} tables, in sync, {runs} runs (ABBA), medians; both found no difference"
     report(title, results, targets=largest)
     return engine
+
+
+def default_names(scratch: Scratch, size: int, runs: int) -> None:
+    """The same tables named by PostgreSQL, compared with the convention's models."""
+    engine = scratch.create(f"{PREFIX}_{size}_default_names")
+    built = MetaData(naming_convention=DEFAULT_NAMES)
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    for tables in (built, metadata):
+        add_tables(tables, size)
+    try:
+        built.create_all(engine)
+        results = measure(engine, _sides(metadata), runs)
+    finally:
+        engine.dispose()
+    title = f"{size} tables named by PostgreSQL (no convention), {runs} runs (ABBA), medians"
+    report(title, results, targets=False)
+    for name in ("plain Alembic", "workbench"):
+        diffs = results[name]["diffs"]
+        kinds = dict(Counter(diff_kind(d) for d in diffs))
+        must = " (must be none)" if name == "workbench" else ""
+        console.print(f"  {name}: {len(diffs)} difference(s){must} {kinds or ''}")
 
 
 def peak_memory(engine: Engine, size: int) -> None:
@@ -401,19 +437,28 @@ def main() -> None:
     parser.add_argument("--url", help="PostgreSQL server URL (default: see the docstring)")
     parser.add_argument("--skip-memory", action="store_true", help="no peak memory run")
     parser.add_argument("--skip-real-world", action="store_true", help="no MusicBrainz run")
+    parser.add_argument(
+        "--names",
+        default="convention,default",
+        help="variants: convention (in sync), default (named by PostgreSQL), or both",
+    )
     args = parser.parse_args()
+    variants = {name.strip() for name in args.names.split(",")}
     sizes = sorted(int(size) for size in args.sizes.split(",") if size.strip())
     admin = admin_url(args.url)
     scratch = Scratch(admin)
     console.print(f"Server: {admin.render_as_string(hide_password=True)}, {server_version(admin)}")
     try:
         for size in sizes:
-            engine = synthetic(scratch, size, args.runs, largest=size == sizes[-1])
-            try:
-                if size == sizes[-1] and not args.skip_memory:
-                    peak_memory(engine, size)
-            finally:
-                engine.dispose()
+            if "convention" in variants:
+                engine = synthetic(scratch, size, args.runs, largest=size == sizes[-1])
+                try:
+                    if size == sizes[-1] and not args.skip_memory:
+                        peak_memory(engine, size)
+                finally:
+                    engine.dispose()
+            if "default" in variants:
+                default_names(scratch, size, args.runs)
         if not args.skip_real_world:
             real_world(scratch, args.runs)
     finally:

@@ -45,9 +45,18 @@ class Level(enum.Enum):
     high = "high"
 
 
-def build(**change) -> MetaData:
-    """A two-table schema using every feature the shortcut reads; ``change`` alters one."""
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+def build(convention: bool = True, **change) -> MetaData:
+    """A two-table schema using every feature the shortcut reads; ``change`` alters one.
+
+    ``convention=False`` builds it as plain Alembic or hand-written DDL would: no naming
+    convention, so PostgreSQL names the keys (``item_pkey``, ``item_code_key``,
+    ``item_parent_id_fkey``, ``item_check``) and the indexes carry its ``*_idx`` names.
+    """
+    metadata = MetaData(naming_convention=NAMING_CONVENTION if convention else {})
+
+    def ix(name: str) -> str:
+        return name if convention else f"{name.removeprefix('ix_')}_idx"
+
     Table(
         "parent",
         metadata,
@@ -74,20 +83,30 @@ def build(**change) -> MetaData:
         ),
         Column(
             "parent_id",
-            ForeignKey("parent.id", ondelete=change.get("ondelete", "CASCADE")),
+            ForeignKey(
+                change.get("fk_target", "parent.id"), ondelete=change.get("ondelete", "CASCADE")
+            ),
         ),
         *([Column("extra", Integer)] if change.get("extra_column") else []),
-        CheckConstraint(change.get("check", "price >= 0 AND code IN ('a', 'b')"), name="price"),
-        UniqueConstraint("code"),
+        CheckConstraint(
+            change.get("check", "price >= 0 AND code IN ('a', 'b')"),
+            name="price" if convention else None,
+        ),
+        *(
+            [UniqueConstraint(*change.get("uq_columns", ["code"]))]
+            if change.get("uq", True)
+            else []
+        ),
+        *([UniqueConstraint("email")] if change.get("extra_unique") else []),
         Index(
-            "ix_item_active_code",
+            ix("ix_item_active_code"),
             "code",
             postgresql_where=text(change.get("where", "active")),
             postgresql_include=change.get("include", ["price"]),
             unique=change.get("unique", False),
         ),
-        Index("ix_item_lower_email", func.lower(text("email"))),
-        Index("ix_item_data", "data", postgresql_using=change.get("using", "gin")),
+        Index(ix("ix_item_lower_email"), func.lower(text(change.get("lower", "email")))),
+        Index(ix("ix_item_data"), "data", postgresql_using=change.get("using", "gin")),
     )
     return metadata
 
@@ -147,6 +166,43 @@ def test_every_change_leaves_the_shortcut(pg_url, engine_for, recorded, change, 
     assert diffs, f"{change} went unnoticed"
     assert (None, table) not in recorded[-1]
     assert recorded[-1] == {(None, "parent"), (None, "item")} - {(None, table)}
+
+
+def test_tables_named_apart_from_the_convention_take_the_shortcut(pg_url, engine_for, recorded):
+    """A database built without the naming convention: the same constraints, other names."""
+    engine = engine_for(pg_url)
+    build(convention=False).create_all(engine)
+    assert _diffs(engine, build()) == []
+    assert recorded == [{(None, "parent"), (None, "item")}]
+
+
+@pytest.mark.parametrize(
+    ("change", "found"),
+    [
+        ({"uq_columns": ["code", "email"]}, ["add_constraint", "remove_constraint"]),
+        ({"extra_unique": True}, ["add_constraint"]),
+        ({"uq": False}, ["remove_constraint"]),
+        ({"fk_target": "item.id"}, ["add_fk", "remove_fk"]),
+        ({"ondelete": "SET NULL"}, ["add_fk", "remove_fk"]),
+        ({"check": "price > 0 AND code IN ('a', 'b')"}, ["add_constraint", "remove_constraint"]),
+        ({"lower": "code"}, ["add_index", "remove_index"]),
+        ({"using": "btree"}, ["add_index", "remove_index"]),
+    ],
+    ids=lambda value: (
+        "-".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else None
+    ),
+)
+def test_real_changes_to_tables_named_apart_are_reported(
+    pg_url, engine_for, recorded, change, found
+):
+    """Only a difference of name is forgiven: columns, targets, actions, texts still count."""
+    engine = engine_for(pg_url)
+    build(convention=False).create_all(engine)
+    diffs = _diffs(engine, build(**change))
+    kinds = sorted(diff[0] for diff in diffs if isinstance(diff, tuple))
+    kinds += sorted(d[0] for group in diffs if isinstance(group, list) for d in group)
+    assert kinds == found, diffs
+    assert recorded[-1] == {(None, "parent")}
 
 
 def _chain(tables: int) -> MetaData:

@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write a blank revision for a hand-written data migration",
     )
+    create.add_argument(
+        "--adopt-names",
+        action="store_true",
+        help="rename constraints and indexes named apart from the naming convention (PostgreSQL)",
+    )
 
     update = sub.add_parser("update-db", help="apply pending revisions (default: to head)")
     update.add_argument("--revision", default="head", help="target revision (default head)")

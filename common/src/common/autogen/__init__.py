@@ -14,6 +14,7 @@ from alembic.runtime.plugins import Plugin
 from sqlalchemy import Connection, MetaData
 
 from common.autogen import (
+    adopt,
     check_constraints,
     computed,
     enums,
@@ -39,6 +40,7 @@ PLUGINS = [
 ]
 
 for _module in (
+    adopt,
     check_constraints,
     computed,
     enums,

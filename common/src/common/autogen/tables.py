@@ -24,6 +24,7 @@ from sqlalchemy.sql.ddl import sort_tables
 from sqlalchemy.util import OrderedSet
 
 from common.autogen import sequences
+from common.autogen.adopt import adopting
 from common.autogen.unchanged import TableComparer, unchanged_tables
 
 
@@ -103,7 +104,7 @@ def _autogen_for_tables(
     unchanged: set[tuple[str | None, str]] = set()
     if _fast_path_allowed(autogen_context):
         owners = sequences.owned_sequences(autogen_context)
-        comparer = TableComparer(autogen_context, owners.get)
+        comparer = TableComparer(autogen_context, owners.get, names_count=adopting(autogen_context))
         pairs = ((key, models[key]) for key in conn_table_names if key in models)
         unchanged = unchanged_tables(comparer, inspector.info_cache, pairs)
 

@@ -11,7 +11,10 @@ comparator compares is compared here too, spelled the same way on both sides, an
 anything it cannot read with certainty (an identity column, a sorted index, a reflected
 option it does not know, a type whose DDL differs in spelling only) counts as a possible
 change. Such tables go through Alembic's full comparison as before, so a doubt costs
-time, never a missed change.
+time, never a missed change. Indexes and constraints are paired by what they are
+(``common.autogen.signatures``): one named apart from the convention but otherwise equal
+is unchanged, as the full comparison finds (``common.autogen.adopt``), except under
+``create-migration --adopt-names``, which renames it.
 """
 
 from __future__ import annotations
@@ -21,52 +24,29 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from alembic.autogenerate.compare.server_defaults import _render_server_default_for_compare
-from alembic.util import sqla_compat
-from sqlalchemy import Column, DefaultClause, Index, Table, UniqueConstraint
-from sqlalchemy.sql.elements import Label, TextClause, UnaryExpression
+from sqlalchemy import Column, DefaultClause, Table
+from sqlalchemy.sql.elements import TextClause
 
 from common.autogen.check_constraints import normalize
+from common.autogen.signatures import Maybe, Reflected, Signatures, match
 
 _NEXTVAL = re.compile(r"nextval\('(.+?)'::regclass\)")
-# Reflected index options this module compares; any other one with a value means "maybe".
-_INDEX_OPTIONS = {
-    "postgresql_include",
-    "postgresql_using",
-    "postgresql_where",
-    "postgresql_nulls_not_distinct",
-}
-_FK_OPTIONS = {"ondelete", "onupdate", "deferrable", "initially", "match"}
-
-
-class Maybe(Exception):
-    """Raised inside a comparison when it cannot tell; the table then counts as changed."""
-
-
-class Reflected:
-    """The bulk reflection of one table, read from the inspector's cache."""
-
-    def __init__(self, cache: dict[str, Any], key: tuple[str | None, str]) -> None:
-        self._cache = cache
-        self._key = key
-
-    def get(self, what: str, default: Any = None) -> Any:
-        """``what`` for this table; ``default`` when the dialect cannot reflect it."""
-        found = self._cache.get(f"alembic_{what}")
-        if found is NotImplementedError:
-            return default
-        if found is None or self._key not in found:
-            raise Maybe(f"{what} not reflected")
-        return found[self._key]
 
 
 class TableComparer:
     """Compares reflected tables with model tables for one autogenerate run."""
 
-    def __init__(self, autogen_context: Any, serial_owner: Callable[[str], Any]) -> None:
+    def __init__(
+        self,
+        autogen_context: Any,
+        serial_owner: Callable[[str], Any],
+        names_count: bool = False,
+    ) -> None:
         self.context = autogen_context
         self.dialect = autogen_context.dialect
-        self.default_schema = self.dialect.default_schema_name
         self.serial_owner = serial_owner
+        self.signatures = Signatures(self.dialect)
+        self.names_count = names_count  # create-migration --adopt-names
         self._type_texts: dict[Any, str] = {}
 
     def unchanged(self, reflected: Reflected, table: Table) -> bool:
@@ -75,10 +55,7 @@ class TableComparer:
             return (
                 self._comment(reflected, table)
                 and self._columns(reflected, table)
-                and self._indexes(reflected, table)
-                and self._uniques(reflected, table)
-                and self._foreign_keys(reflected, table)
-                and self._checks(reflected, table)
+                and self._indexes_and_constraints(reflected, table)
             )
         except Maybe:
             return False
@@ -122,7 +99,7 @@ class TableComparer:
             return False
         if bool(reflected.get("persisted")) != bool(model.persisted):
             return False
-        return normalize(reflected["sqltext"]) == normalize(self._sql(model.sqltext))
+        return normalize(reflected["sqltext"]) == normalize(self.signatures.sql(model.sqltext))
 
     def _type_text(self, type_: Any) -> str:
         """The DDL a type compiles to on this dialect: equal text, equal type.
@@ -143,8 +120,8 @@ class TableComparer:
     def _default(self, info: dict, column: Column, table: Table) -> bool:
         in_db = info.get("default")
         if in_db is not None and self.dialect.name == "postgresql":
-            match = _NEXTVAL.match(in_db)
-            if match and self.serial_owner(match.group(1)) == (table.name, column.name):
+            serial = _NEXTVAL.match(in_db)
+            if serial and self.serial_owner(serial.group(1)) == (table.name, column.name):
                 in_db = None  # what common.autogen.sequences does at reflection
             if column.primary_key and column is table._autoincrement_column:
                 return True  # Alembic's PostgreSQL comparison skips SERIAL defaults
@@ -163,164 +140,11 @@ class TableComparer:
 
     # indexes and constraints
 
-    def _indexes(self, reflected: Reflected, table: Table) -> bool:
-        in_db = {
-            info["name"]: info
-            for info in reflected.get("indexes", [])
-            if not info.get("duplicates_constraint")
-        }
-        model = {self._name(index): index for index in table.indexes}
-        if set(in_db) != set(model):
-            return False
-        return all(self._index(in_db[name], index) for name, index in model.items())
-
-    def _index(self, info: dict, index: Index) -> bool:
-        if info.get("column_sorting"):
-            raise Maybe("sorted index column")
-        if bool(info.get("unique")) != bool(index.unique):
-            return False
-        elements = info.get("expressions") or info.get("column_names") or []
-        if [normalize(str(e)) for e in elements] != [
-            normalize(self._element(e)) for e in index.expressions
-        ]:
-            return False
-        return self._index_options(info.get("dialect_options") or {}, index)
-
-    def _element(self, element: Any) -> str:
-        if isinstance(element, Column):
-            return element.name
-        if isinstance(element, str):
-            return element
-        if isinstance(element, (UnaryExpression, Label)):
-            # desc(), nulls_first() and labels: reflection spells ordering apart
-            raise Maybe("index element with ordering")
-        return self._sql(element)
-
-    def _index_options(self, reflected: dict, index: Index) -> bool:
-        for key, value in reflected.items():
-            if key not in _INDEX_OPTIONS and value:
-                raise Maybe(f"index option {key}")
-        own = self._own_options(index)
-        for key in own:
-            if key not in _INDEX_OPTIONS and own[key] not in (None, False, [], {}):
-                raise Maybe(f"index option {key}")
-        if self.dialect.name != "postgresql":
-            return not own
-        where = reflected.get("postgresql_where")
-        model_where = own.get("postgresql_where")
-        if (where is None) != (model_where is None):
-            return False
-        if where is not None and normalize(where) != normalize(self._sql(model_where)):
-            return False
-        include = [getattr(c, "name", c) for c in own.get("postgresql_include") or []]
-        if list(reflected.get("postgresql_include") or []) != include:
-            return False
-        using = (reflected.get("postgresql_using") or "btree").lower()
-        if using != (own.get("postgresql_using") or "btree").lower():
-            return False
-        return bool(reflected.get("postgresql_nulls_not_distinct")) == bool(
-            own.get("postgresql_nulls_not_distinct")
-        )
-
-    def _own_options(self, item: Any) -> dict[str, Any]:
-        """Options written in the model for this dialect (others' options do not apply)."""
-        prefix = f"{self.dialect.name}_"
-        return {
-            key: value
-            for key, value in item.dialect_kwargs.items()
-            if key.startswith(prefix) and key != f"{prefix}concurrently"
-        }
-
-    def _uniques(self, reflected: Reflected, table: Table) -> bool:
-        in_db = {
-            info["name"]: (
-                list(info["column_names"]),
-                bool((info.get("dialect_options") or {}).get("postgresql_nulls_not_distinct")),
-            )
-            for info in reflected.get("unique_constraints", [])
-        }
-        model = {}
-        for constraint in table.constraints:
-            if isinstance(constraint, UniqueConstraint):
-                options = self._own_options(constraint)
-                model[self._name(constraint)] = (
-                    [c.name for c in constraint.columns],
-                    bool(options.get("postgresql_nulls_not_distinct")),
-                )
-        return in_db == model
-
-    def _foreign_keys(self, reflected: Reflected, table: Table) -> bool:
-        in_db = set()
-        for info in reflected.get("foreign_keys", []):
-            options = info.get("options") or {}
-            if set(options) - _FK_OPTIONS:
-                raise Maybe("foreign key option")
-            in_db.add(
-                (
-                    info["name"],
-                    tuple(info["constrained_columns"]),
-                    self._schema(info.get("referred_schema")),
-                    info["referred_table"],
-                    tuple(info["referred_columns"]),
-                    *_fk_options(options),
-                )
-            )
-        model = set()
-        for fk in table.foreign_key_constraints:
-            target = fk.elements[0].column.table
-            model.add(
-                (
-                    self._name(fk),
-                    tuple(c.name for c in fk.columns),
-                    self._schema(target.schema),
-                    target.name,
-                    tuple(element.column.name for element in fk.elements),
-                    *_fk_options(
-                        {
-                            "ondelete": fk.ondelete,
-                            "onupdate": fk.onupdate,
-                            "deferrable": fk.deferrable,
-                            "initially": fk.initially,
-                            "match": fk.match,
-                        }
-                    ),
-                )
-            )
-        return in_db == model
-
-    def _checks(self, reflected: Reflected, table: Table) -> bool:
-        in_db = {
-            info["name"]: normalize(info["sqltext"])
-            for info in reflected.get("check_constraints", [])
-            if info.get("name")
-        }
-        model = {
-            self._name(check): normalize(self._sql(check.sqltext))
-            for check in sqla_compat.all_table_check_constraints(table)
-            if sqla_compat._constraint_is_named(check, self.dialect)
-        }
-        return in_db == model
-
-    # spelling
-
-    def _name(self, item: Any) -> str:
-        name = sqla_compat._get_constraint_final_name(item, self.dialect)
-        if name is None:
-            raise Maybe("unnamed index or constraint")
-        return str(name)
-
-    def _schema(self, schema: str | None) -> str | None:
-        return None if schema in (None, self.default_schema) else schema
-
-    def _sql(self, clause: Any) -> str:
-        if isinstance(clause, str):
-            return clause
-        return str(
-            clause.compile(
-                dialect=self.dialect,
-                compile_kwargs={"literal_binds": True, "include_table": False},
-            )
-        )
+    def _indexes_and_constraints(self, reflected: Reflected, table: Table) -> bool:
+        """Every index and constraint has its twin; under another name only when names
+        do not count (``common.autogen.signatures``: the same constraint, named apart)."""
+        found = match(self.signatures.reflected(reflected), self.signatures.model(table))
+        return found.same_names if self.names_count else found.complete
 
 
 _CAST_LITERAL = re.compile(r"^('(?:[^']|'')*')::[\w .\"\[\]()]+$")
@@ -342,23 +166,6 @@ def _same_literal(model: str | None, in_db: str | None, quote: bool) -> bool:
     if quote and not model.startswith("'"):
         model = f"'{model}'"
     return model == found.group(1)
-
-
-def _fk_options(options: dict[str, Any]) -> tuple:
-    """ON DELETE / ON UPDATE / DEFERRABLE / INITIALLY / MATCH with their defaults folded in."""
-
-    def action(value: Any) -> str | None:
-        value = (value or "").upper()
-        return None if value in ("", "NO ACTION") else value
-
-    initially = (options.get("initially") or "").upper()
-    return (
-        action(options.get("ondelete")),
-        action(options.get("onupdate")),
-        bool(options.get("deferrable")),
-        None if initially in ("", "IMMEDIATE") else initially,
-        (options.get("match") or "").upper() or None,
-    )
 
 
 def unchanged_tables(

@@ -13,6 +13,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import Dialect
 
 from common.autogen import compare_metadata
+from common.autogen.adopt import ADOPT_NAMES
 from common.autogen.describe import describe_diff
 from common.autogen.scope import Scope
 from common.commands.apply import upgrade_to
@@ -125,20 +126,29 @@ def create_migration(
     message: str,
     renames: list[str] | None = None,
     empty: bool = False,
+    adopt_names: bool = False,
     settings: Settings | None = None,
 ) -> int:
     message = validate_message(message)
     rename_hints = parse_renames(renames or [])
     settings = settings or load_settings()
+    if empty and adopt_names:
+        raise InvalidInputError(
+            "--empty writes a blank revision, --adopt-names a generated one.",
+            "use one of them.",
+        )
     if empty:
         return _blank_revision(message, settings)
     metadata = load_metadata(settings.models_module)
     with open_session(settings) as session:
+        if adopt_names:
+            _refuse_adopting_on(session.connection.dialect.name)
         single_head(session.script)
         refuse_over_long_names(metadata, settings, session.connection.dialect)
         _bring_to_head(session)
         session.config.attributes.update(
             {
+                ADOPT_NAMES: adopt_names,
                 SKIP_EMPTY: True,
                 RENAMES: rename_hints,
                 QUESTIONER: questioner_for(rename_hints),
@@ -162,6 +172,17 @@ def create_migration(
             return 0
         emit(str(written.path))
     return 0
+
+
+def _refuse_adopting_on(dialect: str) -> None:
+    """Renames in place are PostgreSQL's; elsewhere a rename re-creates the constraint."""
+    if dialect != "postgresql":
+        raise InvalidInputError(
+            f"--adopt-names renames constraints and indexes in place, which the workbench "
+            f"supports on PostgreSQL only (this database is {dialect}).",
+            "leave --adopt-names out: constraints that differ from the models in name only "
+            "are not reported as differences.",
+        )
 
 
 def _blank_revision(message: str, settings: Settings) -> int:

@@ -22,9 +22,12 @@ from common.ops.base import WorkbenchOp, register
 
 
 class _RenameDDL(DDLElement):
-    """``ALTER <kind> <old> RENAME TO <new>`` with quoted identifiers."""
+    """``ALTER <kind> <old> RENAME TO <new>`` with quoted identifiers.
 
-    def __init__(self, template: str, *names: str) -> None:
+    A name may be a (schema, name) pair: it is written qualified when the schema is set.
+    """
+
+    def __init__(self, template: str, *names: str | tuple[str | None, str]) -> None:
         self.template = template
         self.names = names
 
@@ -32,49 +35,79 @@ class _RenameDDL(DDLElement):
 @compiles(_RenameDDL)
 def _compile_rename(element: _RenameDDL, compiler: Any, **kw: Any) -> str:
     quote = compiler.preparer.quote
-    return element.template.format(*(quote(name) for name in element.names))
+
+    def spell(name: str | tuple[str | None, str]) -> str:
+        if isinstance(name, tuple):
+            return ".".join(quote(part) for part in name if part is not None)
+        return quote(name)
+
+    return element.template.format(*(spell(name) for name in element.names))
+
+
+def _on(operation: Any) -> str:
+    """The table a rename works on, qualified when it is in another schema."""
+    schema = getattr(operation, "schema", None)
+    return f"{schema}.{operation.table_name}" if schema else operation.table_name
 
 
 @register("rename_index")
 class RenameIndexOp(WorkbenchOp):
     """Rename index ``old_name`` of ``table_name`` to ``new_name``."""
 
-    def __init__(self, old_name: str, new_name: str, table_name: str) -> None:
+    def __init__(
+        self, old_name: str, new_name: str, table_name: str, schema: str | None = None
+    ) -> None:
         self.old_name = old_name
         self.new_name = new_name
         self.table_name = table_name
+        self.schema = schema
 
     @classmethod
-    def rename_index(cls, operations: Operations, old_name: str, new_name: str, table_name: str):
-        return operations.invoke(cls(old_name, new_name, table_name))
+    def rename_index(
+        cls,
+        operations: Operations,
+        old_name: str,
+        new_name: str,
+        table_name: str,
+        schema: str | None = None,
+    ):
+        return operations.invoke(cls(old_name, new_name, table_name, schema=schema))
 
     def reverse(self) -> RenameIndexOp:
-        return RenameIndexOp(self.new_name, self.old_name, self.table_name)
+        return RenameIndexOp(self.new_name, self.old_name, self.table_name, schema=self.schema)
 
     def describe(self) -> str:
-        return f"rename index {self.old_name} to {self.new_name} on {self.table_name}"
+        return f"rename index {self.old_name} to {self.new_name} on {_on(self)}"
 
 
 @register("rename_constraint")
 class RenameConstraintOp(WorkbenchOp):
     """Rename constraint ``old_name`` of ``table_name`` to ``new_name``."""
 
-    def __init__(self, table_name: str, old_name: str, new_name: str) -> None:
+    def __init__(
+        self, table_name: str, old_name: str, new_name: str, schema: str | None = None
+    ) -> None:
         self.table_name = table_name
         self.old_name = old_name
         self.new_name = new_name
+        self.schema = schema
 
     @classmethod
     def rename_constraint(
-        cls, operations: Operations, table_name: str, old_name: str, new_name: str
+        cls,
+        operations: Operations,
+        table_name: str,
+        old_name: str,
+        new_name: str,
+        schema: str | None = None,
     ):
-        return operations.invoke(cls(table_name, old_name, new_name))
+        return operations.invoke(cls(table_name, old_name, new_name, schema=schema))
 
     def reverse(self) -> RenameConstraintOp:
-        return RenameConstraintOp(self.table_name, self.new_name, self.old_name)
+        return RenameConstraintOp(self.table_name, self.new_name, self.old_name, schema=self.schema)
 
     def describe(self) -> str:
-        return f"rename constraint {self.old_name} to {self.new_name} on {self.table_name}"
+        return f"rename constraint {self.old_name} to {self.new_name} on {_on(self)}"
 
 
 @register("rename_sequence")
@@ -108,7 +141,11 @@ def _rename_index(operations: Operations, operation: RenameIndexOp) -> None:
     dialect = operations.get_context().dialect.name
     if dialect == "postgresql":
         operations.execute(
-            _RenameDDL("ALTER INDEX {} RENAME TO {}", operation.old_name, operation.new_name)
+            _RenameDDL(
+                "ALTER INDEX {} RENAME TO {}",
+                (operation.schema, operation.old_name),
+                operation.new_name,
+            )
         )
     elif dialect in ("mysql", "mariadb"):
         operations.execute(
@@ -144,7 +181,7 @@ def _rename_constraint(operations: Operations, operation: RenameConstraintOp) ->
         operations.execute(
             _RenameDDL(
                 "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
-                operation.table_name,
+                (operation.schema, operation.table_name),
                 operation.old_name,
                 operation.new_name,
             )
@@ -230,17 +267,19 @@ def _rename_sequence(operations: Operations, operation: RenameSequenceOp) -> Non
 
 @renderers.dispatch_for(RenameIndexOp)
 def _render_rename_index(autogen_context: Any, operation: RenameIndexOp) -> str:
+    schema = f", schema={operation.schema!r}" if operation.schema else ""
     return (
         f"op.rename_index({operation.old_name!r}, {operation.new_name!r}, "
-        f"table_name={operation.table_name!r})"
+        f"table_name={operation.table_name!r}{schema})"
     )
 
 
 @renderers.dispatch_for(RenameConstraintOp)
 def _render_rename_constraint(autogen_context: Any, operation: RenameConstraintOp) -> str:
+    schema = f", schema={operation.schema!r}" if operation.schema else ""
     return (
         f"op.rename_constraint({operation.table_name!r}, "
-        f"{operation.old_name!r}, {operation.new_name!r})"
+        f"{operation.old_name!r}, {operation.new_name!r}{schema})"
     )
 
 
