@@ -104,6 +104,45 @@ def test_control_connection_terminated_mid_revision(project, pg_url):
     _assert_rerun_completes(lost, pg_url)
 
 
+def test_control_connection_lost_during_the_last_revision(project, pg_url):
+    """Nothing was left to start: the run did all it was asked, and says what happened."""
+    lost = _project(project, pg_url, TERMINATE_CONTROL_PG)
+    (lost.versions / "0003_rev_3.py").unlink()
+    result = lost.ok("update-db")
+    assert "note: the migration lock's connection ended while 0002_rev_2 ran" in result.stderr
+    assert "Database is at 0002." in result.stdout
+    assert history_rows(pg_url) == [("0001", "up", "applied"), ("0002", "up", "applied")]
+
+
+AUTOCOMMIT_AFTER_THE_LOSS = f"""
+{TERMINATE_CONTROL_PG.strip()}
+with op.get_context().autocommit_block():
+    op.execute("CREATE INDEX CONCURRENTLY ix_t1_id ON t1 (id)")
+raise RuntimeError("boom")
+"""
+
+
+def test_steps_outside_the_transaction_are_noted_without_the_control(project, pg_url):
+    """The note that part of a revision may remain is written on the revision's own
+    (autocommit) connection, so the next run reports the row as ``failed``, not as
+    rolled back."""
+    broken = _project(project, pg_url, AUTOCOMMIT_AFTER_THE_LOSS)
+    result = broken.run("update-db")
+    assert_one_line_error(result, "applying revision 0002_rev_2 failed: RuntimeError: boom")
+    assert "ran outside a transaction and may remain" in result.stderr
+    write_revision(broken.versions, 2, 'op.execute("SELECT 1")', "pass")  # t2 remains
+    again = broken.ok("update-db")
+    assert "stopped while applying 0002; some of its steps ran outside a transaction" in (
+        again.stderr
+    )
+    assert history_rows(pg_url) == [
+        ("0001", "up", "applied"),
+        ("0002", "up", "failed"),
+        ("0002", "up", "applied"),
+        ("0003", "up", "applied"),
+    ]
+
+
 def test_control_connection_ended_by_idle_session_timeout(project, pg_url, monkeypatch):
     """The server ends the control session, idle while a two-second revision runs."""
     monkeypatch.setenv("REVISION_SLEEP_0002", "2")
@@ -147,7 +186,8 @@ def test_no_second_runner_takes_over_while_the_revision_runs(project, pg_url):
     _, err = second[0].communicate(timeout=180)
     assert second[0].returncode == 0, err
     assert_one_line_error(result, LOST_LINE + "0003_rev_3 was not started.")
-    assert "Another runner holds the migration lock" in err
+    assert "Another runner holds the migration lock (pid " in err
+    assert "workbench update-db, connected since" in err  # the first runner's revision session
     assert "applied 0003_rev_3 (" in err
     assert " 0002" not in err  # it neither ran 0002 again nor marked its row stale
     assert history_rows(pg_url) == [
