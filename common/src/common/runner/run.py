@@ -7,6 +7,13 @@ can: write the ``running`` history row (committed first, on the control connecti
 set that revision's timeouts, run it, and mark the row ``applied`` inside the revision's
 own transaction. Failures are marked after the database rolled back; a lock timeout is
 retried with backoff and finally reported with the session that blocked it.
+
+After each revision, before it is recorded, the runner asks whether its control
+connection still holds the migration lock. When the server ended that session, the
+revision is still recorded as applied (by its own connection, in its own transaction,
+which still holds the lock's second key), the next revision's row is not written, and
+the run stops before the next revision with one line; the control connection is no
+longer needed for any of that.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Any
 
 from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from common.commands.session import Session
 from common.database import _scrub_userinfo, driver_message, privilege_fix
@@ -28,7 +36,7 @@ from common.output import say
 from common.revisions import script_label
 from common.runner import history
 from common.runner.checksums import revision_checksum
-from common.runner.lock import migration_lock
+from common.runner.lock import MigrationLockLostError, migration_lock
 from common.runner.progress import Progress
 from common.runner.timeouts import (
     Blocker,
@@ -105,21 +113,27 @@ class Runner:
         self._patched_context: Any = None
         self._following: dict[int, Any] = {}
         self._announced: tuple[Any, int] | None = None
+        self.lock: Any = None  # the migration lock (``held()``); None offline
+        self.lost_after: str | None = None  # the revision finished after the lock was lost
+        self._rerun = ("up", "head")  # what to rerun: direction and target of this run
 
     # -- one run ---------------------------------------------------------------------
 
     def migrate(self, direction: str, target: str, starting_rev: str | None = None) -> None:
         """Move the database to ``target``, retrying revisions that hit lock_timeout."""
         attempts = 1 if self.offline else self.settings.lock_retries + 1
+        self._rerun = (direction, target)
         try:
             for attempt in range(1, attempts + 1):
                 try:
                     self._run_env(direction, target, starting_rev)
                     self.inflight = None
+                    if self.lost_after is not None:  # the last one: nothing was left
+                        say(f"note: {MigrationLockLostError.LAST.format(self.lost_after)}")
                     return
                 except BaseException as exc:
                     failed, self.inflight, self._timeouts = self.inflight, None, None
-                    if failed is None or self.offline:
+                    if failed is None or self.offline or isinstance(exc, MigrationLockLostError):
                         raise
                     if not isinstance(exc, Exception):  # Ctrl-C: record it, then stop
                         self._record_failure(failed, "interrupted (Ctrl-C)")
@@ -162,6 +176,9 @@ class Runner:
     def run_step(self, step: Any, kwargs: dict[str, Any]) -> None:
         revision = step.revision
         label = script_label(revision)
+        doing = VERBS["up" if step.is_upgrade else "down"][1]
+        if self.lost_after is not None:  # stop before the next revision; nothing of it ran
+            raise MigrationLockLostError.stopped(self.lost_after, doing, label, *self._rerun)
         context = self._env.get_context()
         timeouts = Timeouts.for_module(revision.module, self.settings)
         row_id = None
@@ -169,6 +186,8 @@ class Runner:
             announced, self._announced = self._announced, None
             if announced is not None and announced[0] is step:
                 row_id = announced[1]
+            elif self.lock is not None and not self.lock.held():
+                raise MigrationLockLostError.stopped(None, doing, label, *self._rerun)
             else:
                 row_id = _start_row(self.control, step)
         self.inflight = _InFlight(row_id, revision.revision, label, time.perf_counter(), timeouts)
@@ -183,6 +202,8 @@ class Runner:
             if self.watch is not None:
                 self.watch.revision_ended()
         elapsed = (time.perf_counter() - self.inflight.started) * 1000
+        if self.lock is not None and not self.lock.held():
+            self.lost_after = label  # recorded below all the same: it ran under the guard key
         if row_id is not None:
             self._close_row(context.connection, step, row_id, elapsed)
         self.progress.finished(label, elapsed)
@@ -193,7 +214,7 @@ class Runner:
         before the next revision starts without a commit of its own."""
         history.finish(connection, row_id, "applied", duration_ms=round(elapsed))
         following = self._following.get(id(step))
-        if following is not None:
+        if following is not None and self.lost_after is None:
             self._announced = (following, _start_row(connection, following))
 
     def _set_timeouts(self, context: Any, timeouts: Timeouts) -> None:
@@ -218,7 +239,10 @@ class Runner:
                 if flight is not None and not flight.non_transactional:
                     flight.non_transactional = True
                     if flight.row_id is not None and self.control is not None:
-                        history.note(self.control, flight.row_id, history.NON_TRANSACTIONAL_NOTE)
+                        note = history.NON_TRANSACTIONAL_NOTE
+                        if not self._on_control(history.note, flight.row_id, note):
+                            # autocommit here: the note is kept even if the revision fails
+                            history.note(context.connection, flight.row_id, note)
                 yield
 
         context.autocommit_block = tracked
@@ -235,8 +259,21 @@ class Runner:
         status = self._status_for(flight)
         if flight.row_id is not None and self.control is not None:
             elapsed = round((time.perf_counter() - flight.started) * 1000)
-            history.finish(self.control, flight.row_id, status, duration_ms=elapsed, error=message)
+            self._on_control(
+                history.finish, flight.row_id, status, duration_ms=elapsed, error=message
+            )
         return status
+
+    def _on_control(self, write: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
+        """A history write on the control connection; False when that connection ended
+        (the row then stays ``running``, and the next run marks it as what it was)."""
+        try:
+            write(self.control, *args, **kwargs)
+        except SQLAlchemyError:
+            if self.lock is None or self.lock.held():
+                raise
+            return False
+        return True
 
     def _blocker(self, exc: BaseException) -> Blocker | None:
         if self.watch is None:
@@ -264,6 +301,8 @@ class Runner:
             seen = blocker.describe() if blocker else "the blocker was not seen"
             message = f"{waited} on attempt {attempt} of {attempts}: {seen}"
         status = self._record_failure(flight, message)
+        if retry and self.lock is not None and not self.lock.held():
+            raise MigrationLockLostError.stopped(None, "retrying", flight.label, *self._rerun)
         if retry:
             delay = self.settings.lock_retry_backoff_ms * 2 ** (attempt - 1) / 1000
             self.progress.line(f"  {flight.label}: {message}; retrying in {delay:g} s")
@@ -322,10 +361,12 @@ def locked_run(session: Session) -> Iterator[Runner]:
     dialect = session.connection.dialect.name
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as control:
         prepare_session(control, control=True)
-        with migration_lock(control, session.settings.migration_lock_wait):
+        wait = session.settings.migration_lock_wait
+        with migration_lock(control, wait, guard=session.connection) as lock:
             history.ensure_table(control)
             _report_stale(control, dialect)
             runner = Runner(session, control)
+            runner.lock = lock
             if dialect == "postgresql":
                 prepare_session(session.connection)
                 pid = session.connection.scalar(select(func.pg_backend_pid()))
