@@ -25,6 +25,7 @@ from alembic.util import sqla_compat
 from sqlalchemy import Column, DefaultClause, Index, Table, UniqueConstraint
 from sqlalchemy.sql.elements import Label, TextClause, UnaryExpression
 
+from common.autogen import computed_spelling
 from common.autogen.check_constraints import normalize
 
 _NEXTVAL = re.compile(r"nextval\('(.+?)'::regclass\)")
@@ -108,13 +109,13 @@ class TableComparer:
             return False
         if info.get("identity") or column.identity is not None:
             raise Maybe("identity column")
-        if not self._computed(info, column):
+        if not self._computed(info, column, table):
             return False
         if self._type_text(info["type"]) != self._type_text(column.type):
             return False
         return self._default(info, column, table)
 
-    def _computed(self, info: dict, column: Column) -> bool:
+    def _computed(self, info: dict, column: Column, table: Table) -> bool:
         reflected, model = info.get("computed"), column.computed
         if reflected is None and model is None:
             return True
@@ -122,7 +123,7 @@ class TableComparer:
             return False
         if bool(reflected.get("persisted")) != bool(model.persisted):
             return False
-        return normalize(reflected["sqltext"]) == normalize(self._sql(model.sqltext))
+        return computed_spelling.same(self.context, table, column, reflected["sqltext"])
 
     def _type_text(self, type_: Any) -> str:
         """The DDL a type compiles to on this dialect: equal text, equal type.
