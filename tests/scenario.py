@@ -184,8 +184,9 @@ def _table_snapshot(inspector: _Reflected, name: str, schema: str | None) -> dic
         return tuple(sorted(found.items())) if found else None
 
     pk = inspector.get_pk_constraint(name, schema=schema)
-    # MySQL always names it PRIMARY; SQLite does not keep the name through batch copies.
-    pk_name = pk.get("name") if inspector.dialect.name == "postgresql" else None
+    # MySQL/MariaDB always name it PRIMARY (reflected as None); SQLite keeps the name in
+    # the CREATE TABLE text, through batch copies too.
+    pk_name = pk.get("name")
     return {
         "columns": sorted(
             (

@@ -8,6 +8,7 @@ own, deeper scenarios in the other ``test_autogen_*`` files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -18,8 +19,8 @@ HEADER = """
     import enum
     from datetime import datetime
     from sqlalchemy import (
-        BigInteger, CheckConstraint, Column, Index, Integer, String, Text, UniqueConstraint,
-        text,
+        BigInteger, CheckConstraint, Column, Computed, Index, Integer, String, Text,
+        UniqueConstraint, text,
     )
     from sqlmodel import Field, SQLModel
 
@@ -313,3 +314,48 @@ def test_not_null_column_without_default_stops(project, request, db: str):
     assert "Traceback" not in failed.stderr
     assert snapshot(url) == before
     assert rows(url, BASE_QUERY) == [(1, "a", 1), (2, "b", 2)]
+
+
+# Expressions the server spells its own way: MariaDB stores length() as octet_length(),
+# lower() as lcase(), and backquotes every column; MySQL 8 adds charset introducers.
+COMPUTED = {
+    "size": ("Integer", "length(title)"),
+    "low": ("String(50)", "lower(title)"),
+    "label": ("String(80)", "concat(title, '-', qty)"),
+    "twice": ("Integer", "qty * 2 + 1"),
+}
+
+
+def _computed_models(**changed: str) -> str:
+    lines = []
+    for name, (type_, expression) in COMPUTED.items():
+        expression = changed.get(name, expression)
+        lines.append(
+            f"{name}: str | None = Field(default=None, sa_column=Column({type_}, "
+            f"Computed({expression!r})))"
+        )
+    return models("\n".join(lines))
+
+
+@pytest.mark.mysql
+def test_computed_expressions_converge_and_a_changed_one_is_found(project, mysql_pair):
+    """The server's spelling of an unchanged expression is no difference; a change is one.
+
+    On MariaDB ``check`` reported a drop and an add of ``size`` and ``low`` on unchanged
+    models, every time: it stores ``octet_length(`title`)`` and ``lcase(`title`)``.
+    """
+    scenario = Scenario(
+        _computed_models(),
+        _computed_models(size="length(title) + 10"),
+        BASE_SEED,
+        query=BASE_QUERY,
+        new_query="SELECT id, size, low, label, twice FROM item ORDER BY id",
+        expected_rows=[(1, 11, "a", "a-1", 3), (2, 11, "b", "b-2", 5)],
+        compare_shortcut=True,
+    )
+    scenario.prepare(project, mysql_pair)
+    upgrade = scenario.generate().split("def downgrade")[0]
+    dropped = re.findall(r"drop_column\(\s*(?:\"item\",\s*)?\"(\w+)\"", upgrade)
+    assert dropped == ["size"], upgrade
+    scenario.upgrade_converges()
+    scenario.downgrade_converges()

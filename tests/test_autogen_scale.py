@@ -318,3 +318,39 @@ def test_scope_patterns():
     assert not scope.table_included("lines", None)
     assert not scope.table_included("alembic_history", None)
     assert not Scope().several_schemas
+
+
+def _computed_tables(tables: int, computed: bool) -> MetaData:
+    """Tables whose generated columns MariaDB spells its own way (octet_length, lcase)."""
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    for n in range(tables):
+        generated = [
+            Column("size", Integer, Computed(f"length(title) + {n}")),
+            Column("low", String(40), Computed("lower(title)")),
+        ]
+        Table(
+            f"t{n}",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("title", String(40)),
+            *(generated if computed else [Column("size", Integer), Column("low", String(40))]),
+        )
+    return metadata
+
+
+@pytest.mark.mysql
+def test_server_spelled_expressions_are_no_difference_in_three_statements(mysql_url, engine_for):
+    """One probe table for every expression the server respells, whatever the tables."""
+    engine = engine_for(mysql_url)
+    _computed_tables(20, computed=False).create_all(engine)
+    plain, diffs = _statements(engine, _computed_tables(20, computed=False))
+    assert diffs == []
+    _computed_tables(20, computed=False).drop_all(engine)
+    _computed_tables(20, computed=True).create_all(engine)
+    probed, diffs = _statements(engine, _computed_tables(20, computed=True))
+    assert diffs == []
+    assert probed == plain + 3  # CREATE TEMPORARY TABLE, SHOW CREATE TABLE, DROP
+    changed = _computed_tables(20, computed=True)
+    changed.tables["t7"].c.low.computed.sqltext = text("upper(title)")
+    _, diffs = _statements(engine, changed)
+    assert [(d[0], d[3].name) for d in diffs] == [("remove_column", "low"), ("add_column", "low")]

@@ -13,6 +13,8 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.pool import NullPool
 
 from tests.scenario import Scenario, compact, execute, rows
 
@@ -107,6 +109,7 @@ def test_table_rename_with_hint_keeps_rows_and_renames_what_is_named_after_it(
     assert compact("'fk_note_todo_id_task', 'fk_note_todo_id_todo'") in flat
     if any_url.get_backend_name() == "postgresql":
         assert compact("op.rename_sequence('task_id_seq', 'todo_id_seq')") in flat
+    if any_url.get_backend_name() != "mysql":  # MySQL/MariaDB: always PRIMARY
         assert compact("'pk_task', 'pk_todo'") in flat
     assert "add_column('todo'" in flat.replace("batch_op.add_column(", "add_column('todo', ")
     scenario.upgrade_converges()
@@ -125,6 +128,58 @@ def test_table_rename_with_hint_keeps_rows_and_renames_what_is_named_after_it(
         (2, "second"),
     ]
     assert rows(any_url, "SELECT todo_id FROM note") == [(2,)]
+
+
+def _primary_key_name(url, table: str) -> str | None:
+    """The name the database holds for ``table``'s primary key (MySQL: from its catalog)."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name != "mysql":
+                return inspect(connection).get_pk_constraint(table)["name"]
+            return connection.execute(
+                text(
+                    "SELECT constraint_name FROM information_schema.table_constraints"
+                    " WHERE table_schema = DATABASE() AND table_name = :table"
+                    " AND constraint_type = 'PRIMARY KEY'"
+                ),
+                {"table": table},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+TODO_OWNER_RENAMED = TASK_V1.replace("class Task(", "class Todo(").replace(
+    "owner_id: int", "user_id: int"
+)
+
+
+def test_table_and_column_rename_leave_names_as_create_all_makes_them(project, any_pair):
+    """Every name as create_all gives it, the rows kept, and back after the downgrade.
+
+    SQLite kept pk_task after task -> todo (its name lives in the CREATE TABLE text), and
+    an index on a column renamed together with its table got a third name,
+    ix_task_user_id, created beside the renamed ix_todo_user_id on every database.
+    """
+    url, fresh = any_pair
+    mysql = url.get_backend_name() == "mysql"  # the primary key is always PRIMARY there
+    old_pk, new_pk = ("PRIMARY", "PRIMARY") if mysql else ("pk_task", "pk_todo")
+    scenario = Scenario(TASK_V1, TODO_OWNER_RENAMED, SEED)
+    scenario.prepare(project, (url, fresh))
+    assert _primary_key_name(url, "task") == old_pk
+    scenario.generate("--rename", "task=todo", "--rename", "task.owner_id=user_id")
+    scenario.upgrade_converges()
+    assert _primary_key_name(url, "todo") == new_pk == _primary_key_name(fresh, "todo")
+    assert rows(url, "SELECT id, title, code, user_id FROM todo ORDER BY id") == [
+        (1, "first", "A-1", 1),
+        (2, "second", "A-2", 1),
+    ]
+    scenario.downgrade_converges()
+    assert _primary_key_name(url, "task") == old_pk
+    assert rows(url, "SELECT id, title, code, owner_id FROM task ORDER BY id") == [
+        (1, "first", "A-1", 1),
+        (2, "second", "A-2", 1),
+    ]
 
 
 def test_without_a_tty_no_question_drop_and_add_with_a_note_naming_the_flag(project, sqlite_url):

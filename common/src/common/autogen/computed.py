@@ -4,7 +4,9 @@ Alembic only warns ("Computed default ... cannot be modified") and writes nothin
 database keeps computing the old expression. PostgreSQL before 17 cannot change a
 generation expression in place; the values are derived, so dropping the column and
 adding it with the new expression loses nothing. Expressions are compared after
-``check_constraints.normalize`` (the database adds casts and parentheses).
+``check_constraints.normalize`` (the database adds casts and parentheses) and, on
+MySQL/MariaDB, as the server spells them (``computed_spelling``: ``length()`` is stored
+as ``octet_length()``).
 """
 
 from __future__ import annotations
@@ -14,21 +16,7 @@ from typing import Any
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
-from common.autogen.check_constraints import normalize
-
-
-def _expression(column: Any, dialect: Any) -> str | None:
-    computed = column.computed
-    if computed is None:
-        return None
-    sqltext = computed.sqltext
-    if not isinstance(sqltext, str):
-        sqltext = str(
-            sqltext.compile(
-                dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
-            )
-        )
-    return normalize(sqltext)
+from common.autogen.computed_spelling import model_text, same
 
 
 def _compare_computed(
@@ -46,7 +34,7 @@ def _compare_computed(
         old = conn_table.c.get(column.name)
         if old is None or column.computed is None or old.computed is None:
             continue
-        if _expression(old, dialect) == _expression(column, dialect):
+        if same(autogen_context, metadata_table, column, model_text(old, dialect)):
             continue
         modify_table_ops.ops.append(
             ops.DropColumnOp.from_column_and_tablename(schema, tname, old.copy())

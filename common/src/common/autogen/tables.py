@@ -23,7 +23,7 @@ from alembic.util import PriorityDispatchResult
 from sqlalchemy.sql.ddl import sort_tables
 from sqlalchemy.util import OrderedSet
 
-from common.autogen import sequences
+from common.autogen import computed_spelling, sequences
 from common.autogen.adopt import adopting
 from common.autogen.unchanged import TableComparer, unchanged_tables
 
@@ -66,6 +66,14 @@ def _in_creation_order(
     return OrderedSet((table.schema, table.name) for table in [*sort_tables(new), *existing])
 
 
+def _reflected_columns(cache: dict[str, Any], pairs: list) -> list[tuple[list[dict], Any]]:
+    """(reflected column dicts, model table) for the pairs whose columns the cache holds."""
+    columns = cache.get("alembic_columns")
+    if not isinstance(columns, dict):
+        return []
+    return [(columns[key], table) for key, table in pairs if key in columns]
+
+
 def _fast_path_allowed(autogen_context: Any) -> bool:
     """User callables for type or default comparison may see differences we cannot."""
     context = autogen_context.migration_context
@@ -101,11 +109,12 @@ def _autogen_for_tables(
         for table in autogen_context.table_key_to_table.values()
         if (table.schema, table.name) != version_key
     }
+    pairs = [(key, models[key]) for key in conn_table_names if key in models]
+    computed_spelling.probe(autogen_context, _reflected_columns(inspector.info_cache, pairs))
     unchanged: set[tuple[str | None, str]] = set()
     if _fast_path_allowed(autogen_context):
         owners = sequences.owned_sequences(autogen_context)
         comparer = TableComparer(autogen_context, owners.get, names_count=adopting(autogen_context))
-        pairs = ((key, models[key]) for key in conn_table_names if key in models)
         unchanged = unchanged_tables(comparer, inspector.info_cache, pairs)
 
     _compare_tables(

@@ -27,7 +27,7 @@ from alembic.autogenerate.compare.server_defaults import _render_server_default_
 from sqlalchemy import Column, DefaultClause, Table
 from sqlalchemy.sql.elements import TextClause
 
-from common.autogen.check_constraints import normalize
+from common.autogen import computed_spelling
 from common.autogen.signatures import Maybe, Reflected, Signatures, match
 
 _NEXTVAL = re.compile(r"nextval\('(.+?)'::regclass\)")
@@ -85,13 +85,13 @@ class TableComparer:
             return False
         if info.get("identity") or column.identity is not None:
             raise Maybe("identity column")
-        if not self._computed(info, column):
+        if not self._computed(info, column, table):
             return False
         if self._type_text(info["type"]) != self._type_text(column.type):
             return False
         return self._default(info, column, table)
 
-    def _computed(self, info: dict, column: Column) -> bool:
+    def _computed(self, info: dict, column: Column, table: Table) -> bool:
         reflected, model = info.get("computed"), column.computed
         if reflected is None and model is None:
             return True
@@ -99,7 +99,7 @@ class TableComparer:
             return False
         if bool(reflected.get("persisted")) != bool(model.persisted):
             return False
-        return normalize(reflected["sqltext"]) == normalize(self.signatures.sql(model.sqltext))
+        return computed_spelling.same(self.context, table, column, reflected["sqltext"])
 
     def _type_text(self, type_: Any) -> str:
         """The DDL a type compiles to on this dialect: equal text, equal type.

@@ -4,8 +4,10 @@ A renamed table or column keeps the indexes, constraints and sequences named aft
 name; the workbench renames them to what the naming convention gives for the new name, so
 the schema matches a fresh ``create_all`` of the models. PostgreSQL renames each in place
 (a catalog change, no rewrite). MySQL/MariaDB rename indexes in place and re-create foreign
-keys and CHECK constraints under the new name; SQLite re-creates indexes (constraints
-are renamed by copying the table in batch mode, as every SQLite ALTER is).
+keys and CHECK constraints under the new name (their primary key is always PRIMARY);
+SQLite re-creates indexes, and renames constraints, the primary key included (its name
+lives in the CREATE TABLE text), by copying the table in batch mode, as every SQLite
+ALTER is.
 """
 
 from __future__ import annotations
@@ -199,10 +201,15 @@ def _recreate_sqlite_constraint(operations: Operations, operation: RenameConstra
     unique = next((u for u in inspector.get_unique_constraints(table) if u["name"] == old), None)
     fk = next((f for f in inspector.get_foreign_keys(table) if f["name"] == old), None)
     check = next((c for c in inspector.get_check_constraints(table) if c["name"] == old), None)
-    if unique is None and fk is None and check is None:
+    pk = inspector.get_pk_constraint(table)
+    pk = pk if pk.get("name") == old else None
+    if unique is None and fk is None and check is None and pk is None:
         return
     with operations.batch_alter_table(table, recreate="always") as batch:
-        if unique is not None:
+        if pk is not None:
+            batch.drop_constraint(old, type_="primary")
+            batch.create_primary_key(new, pk["constrained_columns"])
+        elif unique is not None:
             batch.drop_constraint(old, type_="unique")
             batch.create_unique_constraint(new, unique["column_names"])
         elif fk is not None:

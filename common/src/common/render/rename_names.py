@@ -27,6 +27,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy.schema import conv
 
 from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequenceOp
 
@@ -90,12 +91,10 @@ def _signature_of_model(obj: Any) -> tuple | None:
     return ("ix", columns, bool(obj.unique))
 
 
-def _reflect(inspector: Any, table: str, dialect: str) -> list[tuple[str, dict]]:
-    found: list[tuple[str, dict]] = []
-    if dialect == "postgresql":
-        pk = inspector.get_pk_constraint(table)
-        if pk.get("name"):
-            found.append(("pk", pk))
+def _reflect(inspector: Any, table: str) -> list[tuple[str, dict]]:
+    # MySQL/MariaDB always call the primary key PRIMARY (reflected without a name): no
+    # rename. PostgreSQL and SQLite keep the name given, so it follows the table's.
+    found: list[tuple[str, dict]] = [("pk", inspector.get_pk_constraint(table))]
     found += [("fk", fk) for fk in inspector.get_foreign_keys(table)]
     found += [("uq", uq) for uq in inspector.get_unique_constraints(table)]
     found += [
@@ -108,16 +107,36 @@ def _reflect(inspector: Any, table: str, dialect: str) -> list[tuple[str, dict]]
     return [(kind, item) for kind, item in found if item.get("name")]
 
 
-def _pairs_for_table(inspector, model: Table, old: str, renames: RenameMap, dialect: str):
-    """(kind, old name, new name) for each object of ``old`` whose model name differs."""
+def _names_by_signature(model: Table) -> dict[tuple, str]:
     by_signature: dict[tuple, str] = {}
     for obj in [*model.constraints, *model.indexes]:
         signature = _signature_of_model(obj)
         if signature is not None and obj.name:
             by_signature.setdefault(signature, str(obj.name))
+    return by_signature
+
+
+def name_like_model(copy: Table, model: Table) -> None:
+    """Give ``copy`` (``model`` under a renamed table's old name) the model's own names.
+
+    The renamed table is compared again under its old name, and the naming convention
+    names the copy's indexes and constraints after that old name: an index on a column
+    renamed in the same revision came out as ``ix_task_user_id``, a name neither the
+    database nor ``create_all`` has, and the script created it beside the renamed one.
+    """
+    by_signature = _names_by_signature(model)
+    for obj in [*copy.constraints, *copy.indexes]:
+        name = by_signature.get(_signature_of_model(obj))
+        if name is not None:
+            obj.name = conv(name)
+
+
+def _pairs_for_table(inspector, model: Table, old: str, renames: RenameMap):
+    """(kind, old name, new name) for each object of ``old`` whose model name differs."""
+    by_signature = _names_by_signature(model)
     check_names = {str(c.name) for c in model.constraints if isinstance(c, CheckConstraint)}
     pairs = []
-    for kind, item in _reflect(inspector, old, dialect):
+    for kind, item in _reflect(inspector, old):
         name = item["name"]
         if kind == "ck":
             new_name = name.replace(f"_{old}_", f"_{model.name}_", 1)
@@ -173,7 +192,7 @@ def rename_ops_for(
             continue
         old = renames.old_table(new)
         model = metadata.tables[new]
-        for kind, old_name, new_name in _pairs_for_table(inspector, model, old, renames, dialect):
+        for kind, old_name, new_name in _pairs_for_table(inspector, model, old, renames):
             _remove_drop_and_create(upgrade_ops, old_name, new_name)
             if kind == "ix":
                 result.append(RenameIndexOp(old_name, new_name, new))
@@ -217,4 +236,4 @@ def _remove_drop_and_create(container: ops.OpContainer, old_name: str, new_name:
     container.ops = kept
 
 
-__all__ = ["RenameMap", "rename_ops_for"]
+__all__ = ["RenameMap", "name_like_model", "rename_ops_for"]

@@ -25,7 +25,7 @@ from sqlalchemy import Column, MetaData
 from common.errors import InvalidInputError
 from common.render.notes import add_note
 from common.render.questioner import ATTRIBUTE, RenameQuestioner
-from common.render.rename_names import RenameMap, rename_ops_for
+from common.render.rename_names import RenameMap, name_like_model, rename_ops_for
 
 RENAMES = "renames"  # config.attributes key: the parsed --rename hints
 
@@ -177,7 +177,7 @@ def _compare_renamed_table(context, old: str, new: str) -> ops.ModifyTableOps | 
     copy = MetaData(naming_convention=metadata.naming_convention)
     for table in metadata.tables.values():
         table.to_metadata(copy)  # the new name stays too: foreign keys to it resolve
-    metadata.tables[new].to_metadata(copy, name=old)
+    name_like_model(metadata.tables[new].to_metadata(copy, name=old), metadata.tables[new])
 
     def only_old(name: str | None, type_: str, parent_names: dict) -> bool:
         return type_ != "table" or name == old
