@@ -321,15 +321,11 @@ class Runner:
             raise exc from None  # an operation's own one-line message and fix, as written
         verb = VERBS[direction][1]
         if status == "rolled_back":
-            hint = "its transaction was rolled back, so nothing of it remains; fix it and rerun."
+            left, todo = "its transaction was rolled back, so nothing of it remains", "fix it"
         else:
-            hint = (
-                "some of its steps ran outside a transaction and may remain; check the "
-                "schema, make the revision resumable, and rerun."
-            )
-        granted = privilege_fix(exc)
-        if granted:
-            hint = f"{hint.rsplit(';', 1)[0]}; {granted}"
+            left = "some of its steps ran outside a transaction and may remain"
+            todo = "check the schema, make the revision resumable,"
+        hint = f"{left}; {privilege_fix(exc) or f'{todo} and rerun.'}"
         raise RevisionFailedError(
             f"{verb} revision {flight.label} failed: {message}.", hint
         ) from None
