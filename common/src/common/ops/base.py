@@ -1,5 +1,5 @@
 """What every workbench operation is to Alembic: a registered ``MigrateOperation`` that
-describes itself and has a diff tuple.
+describes itself, names its lock, has a diff tuple and an example.
 
 Alembic's ``compare_metadata`` (``check``, the review's drift check) turns the operations
 autogenerate produced into diff tuples with ``to_diff_tuple()``; a ``MigrateOperation``
@@ -9,6 +9,11 @@ enum value added, a schema created, a cast that needs a data migration) used to 
 ``WorkbenchOp`` and is registered with ``register``, which also records the name the
 operation has in scripts (``op.<name>``); its diff tuple is that name and the op's own
 one-line description, the line ``check`` prints.
+
+The review header reads each step's line, lock and destruction from the op itself
+(``describe``, ``lock``, ``destroys``), so a new op brings its own header entry. Its
+``example()`` is what the shared op test (``tests/test_ops_shared.py``) runs online and
+offline against ``common.ops.examples`` and what the reference prints.
 """
 
 from __future__ import annotations
@@ -29,8 +34,28 @@ class WorkbenchOp(MigrateOperation):
     def describe(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} does not describe itself")
 
+    def lock(self, dialect: str) -> str | None:
+        """What this step locks on ``dialect`` (``postgresql``, ``mysql``, ``sqlite``), as
+        the review header's ``lock:`` line; None means a brief catalog change on its table.
+        """
+        return None
+
+    def destroys(self) -> str | None:
+        """The data this step destroys, for the header's Destructive list; None: none."""
+        return None
+
     def to_diff_tuple(self) -> tuple[str, str]:
         return (self.op_name, self.describe())
+
+    @classmethod
+    def example(cls) -> WorkbenchOp:
+        """An instance that applies to ``common.ops.examples`` after ``example_setup()``."""
+        raise NotImplementedError(f"{cls.__name__} has no example")
+
+    @classmethod
+    def example_setup(cls) -> list[MigrateOperation]:
+        """Ops (Alembic's or the workbench's) that ``example()`` needs run first."""
+        return []
 
 
 def register(name: str) -> Callable[[T], T]:

@@ -35,6 +35,10 @@ class CreateSchemaOp(WorkbenchOp):
     def describe(self) -> str:
         return f"create schema {self.name}"
 
+    @classmethod
+    def example(cls) -> CreateSchemaOp:
+        return cls("billing")
+
 
 @register("drop_schema")
 class DropSchemaOp(WorkbenchOp):
@@ -52,6 +56,14 @@ class DropSchemaOp(WorkbenchOp):
 
     def describe(self) -> str:
         return f"drop schema {self.name}"
+
+    @classmethod
+    def example(cls) -> DropSchemaOp:
+        return cls("billing")
+
+    @classmethod
+    def example_setup(cls) -> list:
+        return [CreateSchemaOp("billing")]
 
 
 def _is_postgresql(operations: Operations) -> bool:
