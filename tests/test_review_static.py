@@ -7,10 +7,14 @@ the test; the embedded PostgreSQL is not started either (no data folder appears)
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import textwrap
 
 import pytest
+
+from tests.conftest import ROOT
+from tests.test_review_formats import assert_valid_sarif
 
 CREATE = '''
 """Create owner"""
@@ -166,3 +170,31 @@ def test_since_outside_git_and_without_static(offline):
     assert result.stderr.strip().endswith(
         "Fix: add --static (review --static --since main), or leave out --since."
     )
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("uvx") is None, reason="uvx is not installed")
+def test_sarif_through_invoke_in_a_scratch_project(offline):
+    """What the workflow runs: `uvx invoke review --static --format sarif`, exit 1 on errors."""
+    _git(offline, "init", "-q", "-b", "main")
+    env = {**offline.env, "UV_PROJECT": str(ROOT)}  # the tasks of this repo, run in the scratch
+    completed = subprocess.run(
+        ["uvx", "invoke", "--search-root", str(ROOT), "review", "--static", "--format", "sarif"],
+        cwd=offline.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 1, completed.stderr
+    log = json.loads(completed.stdout)
+    assert_valid_sarif(log)
+    [run] = log["runs"]
+    located = [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+        for r in run["results"]
+        if "suppressions" not in r
+    ]
+    assert located == [("require-concurrent-index-creation", 12), ("ban-drop-not-null", 13)]
+    uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "common/alembic/versions/0002_risky.py"
