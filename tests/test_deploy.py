@@ -97,9 +97,10 @@ def _docker_answers() -> bool:
 
 @pytest.mark.e2e
 @pytest.mark.postgresql
+@pytest.mark.skipif(
+    not _docker_answers(), reason="no Docker engine answers (`docker info` fails): not built"
+)
 def test_docker_image_builds_and_migrates(pg_server):
-    if not _docker_answers():
-        pytest.skip("no Docker engine answers (`docker info` fails): the image is not built")
     tag = "workbench-migrations:test"
     build = ["docker", "build", "-f", str(DEPLOY / "Dockerfile"), "-t", tag, str(ROOT)]
     subprocess.run(build, check=True, capture_output=True, timeout=900)

@@ -198,3 +198,10 @@ def test_sarif_through_invoke_in_a_scratch_project(offline):
     assert located == [("require-concurrent-index-creation", 12), ("ban-drop-not-null", 13)]
     uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "common/alembic/versions/0002_risky.py"
+
+
+def test_two_heads_fail_the_static_review_as_a_run_annotation(offline):
+    _write(offline, "0003_other.py", RISKY.replace('"0002"', '"0003"'))
+    result = offline.run("review", "--static", "--format", "github")
+    assert result.returncode == 1
+    assert "::error title=One head::2 heads (0002, 0003): merge them" in result.stdout

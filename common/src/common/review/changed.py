@@ -33,8 +33,9 @@ def repository_root(folder: Path) -> Path | None:
     return Path(result.stdout.strip()).resolve() if result.returncode == 0 else None
 
 
-def _lines(result: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in result.stdout.splitlines() if line.strip()]
+def _names(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """Paths git printed with ``-z`` (NUL-separated: no quoting of unusual names)."""
+    return [name for name in result.stdout.split("\0") if name]
 
 
 def _first_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -56,10 +57,10 @@ def changed_files(folder: Path, ref: str) -> set[Path]:
         or _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode
     ):
         raise InvalidInputError(f"--since {ref}: git knows no commit by that name.", FETCH_HINT)
-    committed = _git(root, "diff", "--name-only", "--diff-filter=d", f"{ref}...HEAD", "--")
+    committed = _git(root, "diff", "-z", "--name-only", "--diff-filter=d", f"{ref}...HEAD", "--")
     if committed.returncode:
         raise InvalidInputError(f"--since {ref}: {_first_error(committed)}.", FETCH_HINT)
-    uncommitted = _git(root, "diff", "--name-only", "--diff-filter=d", "HEAD", "--")
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard")
-    names = _lines(committed) + _lines(uncommitted) + _lines(untracked)
+    uncommitted = _git(root, "diff", "-z", "--name-only", "--diff-filter=d", "HEAD", "--")
+    untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard")
+    names = _names(committed) + _names(uncommitted) + _names(untracked)
     return {(root / name).resolve() for name in names}
