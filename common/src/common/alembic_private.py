@@ -123,9 +123,15 @@ NAMES: tuple[Private, ...] = (
         "the steps of a downgrade, as for _upgrade_revs",
     ),
     Private(
+        "alembic.operations.schemaobj",
+        "SchemaObjects",
+        "ops.indexes (imported there directly)",
+        "Index objects built as Alembic's create_index builds them, for CONCURRENTLY",
+    ),
+    Private(
         "sqlalchemy.sql.schema",
         "Column._copy",
-        "render.safe_columns",
+        "render.safe_columns (called there directly)",
         "a copy of a model column to add nullable first; Column.copy() is deprecated",
     ),
     Private(
@@ -138,7 +144,7 @@ NAMES: tuple[Private, ...] = (
     Private(
         "sqlalchemy.sql.sqltypes",
         "Enum._valid_lookup",
-        "render.backfill",
+        "render.backfill (read there directly)",
         "the database value of a Python enum member in a backfill",
         _sample_enum,
     ),
@@ -194,7 +200,7 @@ constraint_final_name = _named("alembic.util.sqla_compat", "_get_constraint_fina
 
 
 def upgrade_steps(script: Any, destination: str, current: Any) -> list[Any]:
-    """``ScriptDirectory._upgrade_revs``: the RevisionSteps from ``current`` up to ``destination``."""
+    """``ScriptDirectory._upgrade_revs``: the steps from ``current`` up to ``destination``."""
     return script._upgrade_revs(destination, current)
 
 

@@ -92,9 +92,9 @@ def _keywords(autogen_context: Any, op: AlterColumnOp, batch: bool) -> list[tupl
         out.append(("existing_server_default", default(op.existing_server_default)))
     if op.schema and not batch:
         out.append(("schema", repr(op.schema)))
-    if op.keep_existing_default and op.modify_server_default is not False:
-        if op.existing_server_default:
-            out.append(("existing_server_default", default(op.existing_server_default)))
+    changed = op.modify_server_default is not False
+    if op.keep_existing_default and changed and op.existing_server_default:
+        out.append(("existing_server_default", default(op.existing_server_default)))
     if _writes_using(op):
         out.append(("postgresql_using", repr(op.using)))
     return out

@@ -17,6 +17,7 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import URL, Connection, text
 
+from common.alembic_private import downgrade_steps, upgrade_steps
 from common.autogen import compare_metadata
 from common.autogen.describe import describe_diff
 from common.config import Settings
@@ -78,7 +79,7 @@ def _upgrade(config, script: ScriptDirectory, destination: str) -> None:
     with EnvironmentContext(
         config,
         script,
-        fn=lambda rev, context: script._upgrade_revs(destination, rev),
+        fn=lambda rev, context: upgrade_steps(script, destination, rev),
         destination_rev=destination,
     ):
         script.run_env()
@@ -88,7 +89,7 @@ def _downgrade(config, script: ScriptDirectory, destination: str) -> None:
     with EnvironmentContext(
         config,
         script,
-        fn=lambda rev, context: script._downgrade_revs(destination, rev),
+        fn=lambda rev, context: downgrade_steps(script, destination, rev),
         destination_rev=destination,
     ):
         script.run_env()
