@@ -7,7 +7,6 @@ a scratch database). The target is only read. Exit 1 when something blocks.
 
 from __future__ import annotations
 
-from common.commands.session import open_session
 from common.config import Settings, load_settings
 from common.errors import InvalidInputError, WorkbenchError
 from common.output import emit, say
@@ -21,6 +20,7 @@ from common.review.engine import review_units, unused_suppressions
 from common.review.model import CheckResult, RevisionUnit, Status
 from common.review.report import Report, as_json, as_markdown, print_text
 from common.revisions import build_config, database_state, refuse_unknown
+from common.session import open_session
 
 FORMATS = ("text", "markdown", "json")
 OFFLINE = "Pending revisions render offline (SQL the rules read)"

@@ -30,7 +30,6 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.alembic_private import downgrade_steps, upgrade_steps
-from common.commands.session import Session
 from common.database import _scrub_userinfo, driver_message, privilege_fix
 from common.errors import WorkbenchError
 from common.output import say
@@ -48,6 +47,7 @@ from common.runner.timeouts import (
     prepare_session,
     timeout_statement,
 )
+from common.session import Session
 
 RUNNER_ATTRIBUTE = "workbench_runner"
 VERBS = {"up": ("applied", "applying"), "down": ("reverted", "reverting")}

@@ -23,6 +23,7 @@ from common.autogen.describe import describe_diff
 from common.config import Settings
 from common.database import driver_message, make_engine
 from common.errors import WorkbenchError
+from common.migration_env import ON_VERSION_APPLY_ATTRIBUTE
 from common.models import load_metadata
 from common.review.checks.scratch import scratch_database
 from common.review.checks.snapshot import differences, row_counts, seed, snapshot, tables_of
@@ -96,7 +97,7 @@ def _downgrade(config, script: ScriptDirectory, destination: str) -> None:
 
 
 def _run(config, connection: Connection, action, target: str, observer: _Pass) -> str | None:
-    config.attributes["on_version_apply"] = observer
+    config.attributes[ON_VERSION_APPLY_ATTRIBUTE] = observer
     try:
         action(config, observer.script, target)
     except WorkbenchError as exc:
