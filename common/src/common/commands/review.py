@@ -23,6 +23,7 @@ from common.review.report import Report, as_json, as_markdown, print_text
 from common.review.sarif import as_sarif
 from common.review.static import static_report
 from common.revisions import build_config, database_state, refuse_unknown
+from common.session import open_session
 
 FORMATS = ("text", "markdown", "json", "github", "sarif")
 
