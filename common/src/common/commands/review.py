@@ -23,7 +23,6 @@ from common.review.report import Report, as_json, as_markdown, print_text
 from common.review.sarif import as_sarif
 from common.review.static import static_report
 from common.revisions import build_config, database_state, refuse_unknown
-from common.session import open_session
 
 FORMATS = ("text", "markdown", "json", "github", "sarif")
 
@@ -62,9 +61,9 @@ def build_report(
     pull-request job on every push) would otherwise pay for autogenerate's, the models'
     and the connection's imports it never uses, a quarter of its run time.
     """
-    from common.commands.session import open_session
     from common.review.checks.checksums import checksum_check
     from common.review.checks.impact import impact_check
+    from common.session import open_session
 
     settings = settings or load_settings()
     checks, script = graph_checks(build_config(settings), versions_dir(settings.project_dir))
