@@ -13,7 +13,8 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.autogenerate.render import render_op_text
 from alembic.migration import MigrationContext
 
-from common.ops import batch_ops, constraint_ops, index_ops
+from common import ops
+from common.ops import batch_ops
 
 SETUP = '''
 """Tables
@@ -161,36 +162,36 @@ def test_renderers_write_the_op_calls():
         batch_ops.BatchCopyColumnOp("t", "a", "b", using="CAST(a AS text)"): (
             "op.batch_copy_column('t', 'a', 'b', using='CAST(a AS text)')"
         ),
-        index_ops.CreateIndexConcurrentlyOp("ix", "t", ["a"], unique=True): (
+        ops.CreateIndexConcurrentlyOp("ix", "t", ["a"], unique=True): (
             "op.create_index_concurrently('ix', 't', ['a'], unique=True)"
         ),
-        index_ops.DropIndexConcurrentlyOp("ix", "t"): "op.drop_index_concurrently('ix', 't')",
-        index_ops.ReindexConcurrentlyOp("ix"): "op.reindex_concurrently('ix')",
-        constraint_ops.AddUniqueConstraintConcurrentlyOp("uq", "t", ["a"]): (
+        ops.DropIndexConcurrentlyOp("ix", "t"): "op.drop_index_concurrently('ix', 't')",
+        ops.ReindexConcurrentlyOp("ix"): "op.reindex_concurrently('ix')",
+        ops.AddUniqueConstraintConcurrentlyOp("uq", "t", ["a"]): (
             "op.add_unique_constraint_concurrently('uq', 't', ['a'])"
         ),
-        constraint_ops.CreateForeignKeyNotValidOp("fk", "t", "o", ["o_id"], ["id"], "CASCADE"): (
+        ops.CreateForeignKeyNotValidOp("fk", "t", "o", ["o_id"], ["id"], "CASCADE"): (
             "op.create_foreign_key_not_valid('fk', 't', 'o', ['o_id'], ['id'], ondelete='CASCADE')"
         ),
-        constraint_ops.CreateCheckConstraintNotValidOp("ck", "t", "a > 0"): (
+        ops.CreateCheckConstraintNotValidOp("ck", "t", "a > 0"): (
             "op.create_check_constraint_not_valid('ck', 't', 'a > 0')"
         ),
-        constraint_ops.ValidateConstraintOp("ck", "t"): "op.validate_constraint('ck', 't')",
-        constraint_ops.SetNotNullSafelyOp("t", "a"): "op.set_not_null_safely('t', 'a')",
+        ops.ValidateConstraintOp("ck", "t"): "op.validate_constraint('ck', 't')",
+        ops.SetNotNullSafelyOp("t", "a"): "op.set_not_null_safely('t', 'a')",
     }
     for op, text in cases.items():
         assert _render(op) == text
 
 
 def test_reverse_of_each_reversible_helper():
-    create = index_ops.CreateIndexConcurrentlyOp("ix", "t", ["a"])
+    create = ops.CreateIndexConcurrentlyOp("ix", "t", ["a"])
     assert _render(create.reverse()) == "op.drop_index_concurrently('ix', 't')"
     assert create.reverse().reverse() is create
-    fk = constraint_ops.CreateForeignKeyNotValidOp("fk", "t", "o", ["o_id"], ["id"])
+    fk = ops.CreateForeignKeyNotValidOp("fk", "t", "o", ["o_id"], ["id"])
     assert _render(fk.reverse()) == "op.drop_constraint('fk', 't', type_='foreignkey')"
-    unique = constraint_ops.AddUniqueConstraintConcurrentlyOp("uq", "t", ["a"])
+    unique = ops.AddUniqueConstraintConcurrentlyOp("uq", "t", ["a"])
     assert _render(unique.reverse()) == "op.drop_constraint('uq', 't', type_='unique')"
-    not_null = constraint_ops.SetNotNullSafelyOp("t", "a").reverse()
+    not_null = ops.SetNotNullSafelyOp("t", "a").reverse()
     assert "nullable=True" in _render(not_null)
 
 
