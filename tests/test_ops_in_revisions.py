@@ -111,8 +111,8 @@ def test_revision_using_every_helper(project, any_url, engine_for):
         assert conn.execute(sa.text("SELECT count(*) FROM ticket")).scalar() == 1
 
 
-def test_sql_mode_writes_plain_statements(project, sqlite_url):
-    project.use_database(sqlite_url)
+def test_sql_mode_writes_plain_statements(project, pg_url):
+    project.use_database(pg_url)
     project.write_models("from sqlmodel import SQLModel\n")
     (project.versions / "0001_tables.py").write_text(textwrap.dedent(SETUP))
     (project.versions / "0002_safe_changes.py").write_text(
@@ -126,10 +126,33 @@ def test_sql_mode_writes_plain_statements(project, sqlite_url):
     assert "UPDATE ticket SET qty=0 WHERE qty IS NULL;" in out
     assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_ticket_qty ON ticket (qty);" in out
     assert (
-        "ALTER TABLE ticket ADD CONSTRAINT fk_ticket_owner FOREIGN KEY (owner_id) "
+        "ALTER TABLE ticket ADD CONSTRAINT fk_ticket_owner FOREIGN KEY(owner_id) "
         "REFERENCES owner (id) NOT VALID;"
     ) in out
     assert "ALTER TABLE ticket VALIDATE CONSTRAINT ck_ticket_qty;" in out
+    # each brief strong-lock step is a short transaction with its lock_timeout, as online
+    assert (
+        "BEGIN;\n\nSELECT set_config('lock_timeout', '1000ms', true) AS set_config_1;\n\n"
+        "ALTER TABLE ticket ADD CONSTRAINT ck_ticket_qty CHECK (qty >= 0) NOT VALID;\n\nCOMMIT;"
+    ) in out
+
+
+def test_sql_mode_refuses_what_it_cannot_write_on_sqlite(project, sqlite_url):
+    """SQLite adds a constraint by copying the table as the database has it: --sql
+    cannot write that, and says so in one line before writing anything."""
+    project.use_database(sqlite_url)
+    project.write_models("from sqlmodel import SQLModel\n")
+    (project.versions / "0001_tables.py").write_text(textwrap.dedent(SETUP))
+    (project.versions / "0002_safe_changes.py").write_text(textwrap.dedent(SAFE))
+    result = project.run("update-db", "--sql")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: add_unique_constraint_concurrently copies table 'ticket' on SQLite (batch "
+        "mode), which --sql cannot write: it is built from the table as the database has "
+        "it. Fix: run update-db without --sql on this database, or write this step by hand."
+    )
+    assert "ADD CONSTRAINT uq_ticket_code" not in result.stdout
 
 
 def _render(op) -> str:

@@ -29,6 +29,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import MigrateOperation, Operations
 
 import common.ops
+from common.models import NAMING_CONVENTION
 from common.ops import OperationError, examples
 from common.ops.base import WorkbenchOp
 
@@ -48,6 +49,11 @@ def _all_ops() -> list[type[WorkbenchOp]]:
 
 
 OPS = _all_ops()
+
+#: a revision's context carries the models' metadata, whose naming convention Alembic
+#: applies to the names its ops are given (``ck_%(constraint_name)s`` would rename an
+#: explicit CHECK name offline but not online): both runs here get it, as update-db does
+CONTEXT = {"target_metadata": sa.MetaData(naming_convention=NAMING_CONVENTION)}
 
 
 def _example(cls: type[WorkbenchOp]) -> WorkbenchOp:
@@ -110,7 +116,7 @@ def _online(url: sa.URL, op: WorkbenchOp) -> list[str]:
                 captured.append(_normal(str(compiled)))
 
         with engine.connect() as conn:
-            Operations(MigrationContext.configure(conn)).invoke(op)
+            Operations(MigrationContext.configure(conn, opts=CONTEXT)).invoke(op)
             conn.commit()
     finally:
         engine.dispose()
@@ -120,7 +126,8 @@ def _online(url: sa.URL, op: WorkbenchOp) -> list[str]:
 def _offline(dialect: str, op: WorkbenchOp) -> list[str]:
     buffer = io.StringIO()
     context = MigrationContext.configure(
-        dialect_name=dialect, opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True}
+        dialect_name=dialect,
+        opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True, **CONTEXT},
     )
     Operations(context).invoke(op)
     statements = [_normal(s) for s in buffer.getvalue().split(";\n")]

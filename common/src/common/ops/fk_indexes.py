@@ -19,6 +19,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import Operations, ops
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import conv
 
 from common.ops._locks import MYSQL_METADATA, NOTHING, lock_line
 from common.ops._statements import Step, execute, family, run_statements
@@ -73,7 +74,7 @@ def statements(
         names = {index["name"] for index in inspector.get_indexes(op.table_name, op.schema)}
         if op.name not in names:
             return []
-    return [ops.DropIndexOp(op.name, op.table_name, schema=op.schema)]
+    return [ops.DropIndexOp(conv(op.name), op.table_name, schema=op.schema)]
 
 
 def apply(connection: Connection, op: DropForeignKeyIndexOp) -> None:

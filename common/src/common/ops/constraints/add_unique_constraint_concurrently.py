@@ -19,6 +19,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import Operations, ops
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import conv
 
 from common.identifiers import stored_name
 from common.ops._ddl import IdentifierDDL
@@ -112,7 +113,7 @@ def _attach(op: AddUniqueConstraintConcurrentlyOp, name: str) -> Short:
 
 def statements(dialect: Dialect, op: AddUniqueConstraintConcurrentlyOp) -> list[Step]:
     """PostgreSQL: the concurrent build, then USING INDEX; one ADD elsewhere."""
-    name = stored_name(dialect, op.constraint_name, "constraint")
+    name = conv(stored_name(dialect, op.constraint_name, "constraint"))
     kind = family(dialect)
     if kind == "sqlite":
         add = ops.CreateUniqueConstraintOp(name, op.table_name, op.columns)

@@ -16,6 +16,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import Operations, ops
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import conv
 
 from common.identifiers import stored_name
 from common.ops._locks import lock_line
@@ -84,7 +85,7 @@ class CreateCheckConstraintNotValidOp(WorkbenchOp):
 
 def statements(dialect: Dialect, op: CreateCheckConstraintNotValidOp) -> list[Step]:
     """The ADD CONSTRAINT, online and offline: NOT VALID on PostgreSQL."""
-    name = stored_name(dialect, op.constraint_name, "constraint")
+    name = conv(stored_name(dialect, op.constraint_name, "constraint"))
     condition = sa.text(op.condition) if isinstance(op.condition, str) else op.condition
     kind = family(dialect)
     if kind == "sqlite":

@@ -17,6 +17,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import Operations, ops
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import conv
 
 from common.identifiers import stored_name
 from common.ops._locks import lock_line
@@ -106,7 +107,7 @@ class CreateForeignKeyNotValidOp(WorkbenchOp):
 
 def statements(dialect: Dialect, op: CreateForeignKeyNotValidOp) -> list[Step]:
     """The ADD CONSTRAINT, online and offline: NOT VALID on PostgreSQL."""
-    name = stored_name(dialect, op.constraint_name, "constraint")
+    name = conv(stored_name(dialect, op.constraint_name, "constraint"))
     options = {"ondelete": op.ondelete, "onupdate": op.onupdate}
     columns = (op.source_table, op.referent_table, op.local_cols, op.remote_cols)
     kind = family(dialect)

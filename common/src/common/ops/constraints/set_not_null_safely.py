@@ -21,6 +21,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import Operations, ops
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import conv
 
 from common.ops._locks import lock_line
 from common.ops._statements import (
@@ -97,7 +98,7 @@ def not_null_check_name(table_name: str, column_name: str) -> str:
 
 def _pg_steps(op: SetNotNullSafelyOp) -> tuple[Step, Step, Step, Step]:
     """ADD CHECK NOT VALID, VALIDATE, SET NOT NULL, DROP CHECK."""
-    check = not_null_check_name(op.table_name, op.column_name)
+    check = conv(not_null_check_name(op.table_name, op.column_name))
     table, schema, ms = op.table_name, op.schema, op.lock_timeout_ms
     condition = sa.column(op.column_name).is_not(None)
     add = ops.CreateCheckConstraintOp(

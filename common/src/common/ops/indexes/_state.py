@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.operations import ops
 from sqlalchemy import Connection
+from sqlalchemy.schema import conv
 
 from common.ops._statements import execute
 from common.ops._support import OperationError
@@ -59,7 +60,7 @@ def drop_concurrently(
 ) -> ops.DropIndexOp:
     """``DROP INDEX CONCURRENTLY [IF EXISTS]`` (PostgreSQL), as Alembic spells it."""
     return ops.DropIndexOp(
-        index_name, schema=schema, if_exists=if_exists or None, postgresql_concurrently=True
+        conv(index_name), schema=schema, if_exists=if_exists or None, postgresql_concurrently=True
     )
 
 

@@ -26,6 +26,7 @@ from alembic.operations import Operations, ops
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.schema import conv
 
 from common.database import driver_message
 from common.identifiers import stored_name
@@ -112,7 +113,7 @@ class CreateIndexConcurrentlyOp(WorkbenchOp):
 def statements(dialect: Dialect, op: CreateIndexConcurrentlyOp) -> list[Step]:
     """The CREATE INDEX, online and offline: CONCURRENTLY on PostgreSQL, plain elsewhere."""
     kind = family(dialect)
-    name = stored_name(dialect, op.index_name)
+    name = conv(stored_name(dialect, op.index_name))
     if kind == "postgresql":
         kw = {**op.dialect_kw, "postgresql_concurrently": True}
     else:

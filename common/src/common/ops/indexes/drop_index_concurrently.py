@@ -16,6 +16,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import Operations, ops
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import conv
 
 from common.identifiers import stored_name
 from common.ops._locks import lock_line
@@ -88,7 +89,7 @@ class DropIndexConcurrentlyOp(WorkbenchOp):
 
 def statements(dialect: Dialect, op: DropIndexConcurrentlyOp) -> list[Step]:
     """The DROP INDEX, online and offline."""
-    name = stored_name(dialect, op.index_name)
+    name = conv(stored_name(dialect, op.index_name))
     kind = family(dialect)
     if kind == "postgresql":
         return [drop_concurrently(name, op.schema, op.if_exists)]

@@ -18,6 +18,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, Operations, ops
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import conv
 
 from common.ops._ddl import IdentifierDDL
 from common.ops._statements import (
@@ -88,7 +89,7 @@ def _named(items: list[dict], name: str) -> dict | None:
 def _foreign_key(op: RenameConstraintOp, fk: dict) -> ops.CreateForeignKeyOp:
     options = fk.get("options") or {}
     return ops.CreateForeignKeyOp(
-        op.new_name,
+        conv(op.new_name),
         op.table_name,
         fk["referred_table"],
         fk["constrained_columns"],
@@ -100,7 +101,7 @@ def _foreign_key(op: RenameConstraintOp, fk: dict) -> ops.CreateForeignKeyOp:
 
 def _sqlite_changes(op: RenameConstraintOp, inspector: sa.Inspector) -> list[MigrateOperation]:
     """The drop and create, inside a table copy, for whatever kind ``old_name`` is."""
-    table, old, new = op.table_name, op.old_name, op.new_name
+    table, old, new = op.table_name, conv(op.old_name), conv(op.new_name)
     pk = inspector.get_pk_constraint(table)
     if pk.get("name") == old:
         return [
@@ -124,17 +125,11 @@ def _sqlite_changes(op: RenameConstraintOp, inspector: sa.Inspector) -> list[Mig
 
 def _mysql_steps(op: RenameConstraintOp, inspector: sa.Inspector) -> list[Step]:
     """A UNIQUE is an index (renamed in place); an FK or CHECK is dropped and re-added."""
-    table, old, new = op.table_name, op.old_name, op.new_name
+    table, old, new = op.table_name, conv(op.old_name), conv(op.new_name)
     if _named(inspector.get_unique_constraints(table), old):
         return [IdentifierDDL("ALTER TABLE {} RENAME INDEX {} TO {}", table, old, new)]
     if fk := _named(inspector.get_foreign_keys(table), old):
-        steps: list[Step] = [
-            ops.DropConstraintOp(old, table, type_="foreignkey"),
-            _foreign_key(op, fk),
-        ]
-        if _named(inspector.get_indexes(table), old):  # the FK's implicit index, named after it
-            steps.append(IdentifierDDL("ALTER TABLE {} DROP INDEX {}", table, old))
-        return steps
+        return [ops.DropConstraintOp(old, table, type_="foreignkey"), _foreign_key(op, fk)]
     if check := _named(inspector.get_check_constraints(table), old):
         return [
             ops.DropConstraintOp(old, table, type_="check"),
@@ -170,6 +165,16 @@ def statements(
 def apply(connection: Connection, op: RenameConstraintOp) -> None:
     for step in statements(connection.dialect, op, sa.inspect(connection)):
         execute(connection, step)
+    if family(connection.dialect) == "mysql":
+        _drop_backing_index(connection, op)
+
+
+def _drop_backing_index(connection: Connection, op: RenameConstraintOp) -> None:
+    """MySQL named the old FK's implicit index after it; read once the FK is re-created."""
+    if _named(sa.inspect(connection).get_indexes(op.table_name), op.old_name):
+        execute(
+            connection, IdentifierDDL("ALTER TABLE {} DROP INDEX {}", op.table_name, op.old_name)
+        )
 
 
 @Operations.implementation_for(RenameConstraintOp)

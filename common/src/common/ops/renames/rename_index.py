@@ -15,6 +15,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import Operations, ops
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import conv
 
 from common.ops._ddl import IdentifierDDL
 from common.ops._statements import Step, execute, family, needs_database, run_statements
@@ -84,8 +85,10 @@ def statements(
         return []
     columns, unique = found[0]["column_names"], bool(found[0]["unique"])
     return [
-        ops.DropIndexOp(op.old_name, op.table_name, schema=op.schema),
-        ops.CreateIndexOp(op.new_name, op.table_name, columns, unique=unique, schema=op.schema),
+        ops.DropIndexOp(conv(op.old_name), op.table_name, schema=op.schema),
+        ops.CreateIndexOp(
+            conv(op.new_name), op.table_name, columns, unique=unique, schema=op.schema
+        ),
     ]
 
 
