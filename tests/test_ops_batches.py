@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from common import ops
-from common.ops.checkpoint import TABLE_NAME as CHECKPOINTS
+from common.ops.batches._checkpoint import TABLE_NAME as CHECKPOINTS
 
 
 def _table(engine, ddl: str, rows: list[dict], insert: str) -> None:
@@ -146,7 +146,7 @@ def test_progress_log_lines_and_summary(any_url, engine_for, capsys):
 
 
 def test_progress_line_has_rate_and_eta():
-    from common.ops.progress import Progress
+    from common.ops.batches._progress import Progress
 
     report = Progress("batch_update big", 1_000, tty=False)
     report.started -= 2.0
@@ -207,7 +207,7 @@ def test_refuses_a_connection_inside_a_transaction(sqlite_url, engine_for):
 def test_progress_bar_on_a_terminal_and_pause_between_batches(sqlite_url, engine_for, capsys):
     import time
 
-    from common.ops.progress import Progress
+    from common.ops.batches._progress import Progress
 
     report = Progress("batch_update big", 300, tty=True)
     assert report._bar is not None

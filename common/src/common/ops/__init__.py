@@ -7,9 +7,17 @@ connection first, e.g. ``batch_update(connection, "ticket", {"priority": 0})``.
 
 from __future__ import annotations
 
-from common.ops import batch_ops, constraint_ops, index_ops
+from common.ops import constraint_ops, index_ops
 from common.ops._support import OperationError
-from common.ops.batches import BatchResult, batch_copy_column, batch_delete, batch_update
+from common.ops.batches import (
+    BatchCopyColumnOp,
+    BatchDeleteOp,
+    BatchResult,
+    BatchUpdateOp,
+    batch_copy_column,
+    batch_delete,
+    batch_update,
+)
 from common.ops.constraints import (
     add_unique_constraint_concurrently,
     create_check_constraint_not_valid,
@@ -18,8 +26,7 @@ from common.ops.constraints import (
     validate_constraint,
 )
 from common.ops.data_migration import RequireDataMigrationOp
-from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
-from common.ops.enums import DropEnumTypeOp
+from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, SwapEnumTypeOp
 from common.ops.fk_indexes import DropForeignKeyIndexOp
 from common.ops.indexes import (
     create_index_concurrently,
@@ -32,7 +39,10 @@ from common.ops.stop import StopMigrationOp
 
 __all__ = [
     "AddEnumValueOp",
+    "BatchCopyColumnOp",
+    "BatchDeleteOp",
     "BatchResult",
+    "BatchUpdateOp",
     "CreateEnumTypeOp",
     "CreateSchemaOp",
     "DropEnumTypeOp",
@@ -48,7 +58,6 @@ __all__ = [
     "add_unique_constraint_concurrently",
     "batch_copy_column",
     "batch_delete",
-    "batch_ops",
     "batch_update",
     "constraint_ops",
     "create_check_constraint_not_valid",
