@@ -56,6 +56,9 @@ def _function_source(function: functions.Function, prefix: str) -> str | None:
         return None
     arguments = []
     for argument in function.clauses.clauses:
+        if isinstance(argument, elements.Null):
+            arguments.append("None")
+            continue
         if not isinstance(argument, elements.BindParameter) or argument.callable is not None:
             return None
         if isinstance(argument.value, elements.ClauseElement):

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 
 from common.config import settings_of
-from common.ops._expressions import compiled_sql
+from common.ops._expressions import compiled_sql, python_source
 from common.ops._support import OperationError
 from common.ops.base import WorkbenchOp
 from common.ops.batches import _checkpoint as checkpoint
@@ -121,8 +121,12 @@ def run_batched(operations: Operations, op: BatchOp) -> None:
         checkpoint.forget(operations.get_bind(), result.pending_job)
 
 
-def options_source(op: BatchOp) -> str:
+def options_source(op: BatchOp, autogen_context: Any) -> str:
     """``, batch_size=500, max_batch_ms=20``: the options given, as keyword arguments."""
     parts = [] if op.batch_size is None else [f"batch_size={op.batch_size!r}"]
-    parts += [f"{k}={v!r}" for k, v in op.options.items() if not (k == "pause" and v == 0.0)]
+    parts += [
+        f"{k}={python_source(v, autogen_context)}"
+        for k, v in op.options.items()
+        if not (k == "pause" and v == 0.0)
+    ]
     return "".join(f", {p}" for p in parts)

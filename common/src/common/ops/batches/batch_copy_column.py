@@ -139,5 +139,5 @@ def _render_batch_copy_column(autogen_context: Any, op: BatchCopyColumnOp) -> st
     using = "" if op.using is None else f", using={python_source(op.using, autogen_context)}"
     return (
         f"op.batch_copy_column({op.table_name!r}, {op.source_column!r}, "
-        f"{op.target_column!r}{using}{options_source(op)})"
+        f"{op.target_column!r}{using}{options_source(op, autogen_context)})"
     )

@@ -113,4 +113,4 @@ def _batch_delete(operations: Operations, op: BatchDeleteOp) -> None:
 @renderers.dispatch_for(BatchDeleteOp)
 def _render_batch_delete(autogen_context: Any, op: BatchDeleteOp) -> str:
     where = python_source(op.where, autogen_context)
-    return f"op.batch_delete({op.table_name!r}, where={where}{options_source(op)})"
+    return f"op.batch_delete({op.table_name!r}, where={where}{options_source(op, autogen_context)})"
