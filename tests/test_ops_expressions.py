@@ -9,6 +9,8 @@ renders the same text and writes the same SQL offline.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 from functools import partial
 from types import SimpleNamespace
 
@@ -125,3 +127,10 @@ def test_bound_text_and_untyped_literals():
     assert python_source(bound) == "sa.text(\"email = 'x'\")"
     assert python_source(sa.literal(5)) == "sa.literal(5)"
     assert python_source(sa.func.lower(sa.column("a"))) == "sa.text('lower(a)')"
+
+
+def test_python_values_without_a_plain_repr_are_written_as_their_sql():
+    """``Decimal('1.5')`` or ``datetime.date(...)`` would need imports the script lacks."""
+    assert python_source(decimal.Decimal("1.50")) == "sa.text('1.50')"
+    assert python_source(datetime.date(2024, 1, 2)) == "sa.text(\"'2024-01-02'\")"
+    assert python_source(sa.literal(decimal.Decimal("2"))) == "sa.text('2')"

@@ -5,7 +5,8 @@ sa.Numeric())``, ``sa.column("c").is_(None)``), never Python source in strings; 
 renderer writes them into the script with ``python_source``. The forms a reviewer knows
 are written as such, so the script reads like hand-written code:
 
-- a plain value: its ``repr`` (a ``str`` where clause is raw SQL text and stays a str);
+- a plain value (str, number, bool, None): its ``repr`` (a ``str`` where clause is raw
+  SQL text and stays a str); another Python value (a date, a Decimal) as its SQL literal;
 - ``sa.text("x")`` as ``sa.text('x')``;
 - ``sa.func.<name>(...)`` with no arguments or only literal ones, as that call;
 - ``sa.literal(v, sa.T())`` as that call (``sa.literal(v)`` when the type is the one
@@ -25,6 +26,8 @@ from sqlalchemy.sql import elements, functions
 from sqlalchemy.sql import operators as sql_operators
 
 _IS = {sql_operators.is_: "is_", sql_operators.is_not: "is_not"}
+# values whose repr is Python a script can evaluate without imports
+_PLAIN = (str, int, float, bool, type(None))
 
 
 def _prefix(autogen_context: Any) -> str:
@@ -40,7 +43,7 @@ def _type_source(type_: Any, prefix: str) -> str | None:
 
 
 def _literal_source(bind: elements.BindParameter, prefix: str) -> str | None:
-    if bind.callable is not None or isinstance(bind.value, elements.ClauseElement):
+    if bind.callable is not None or not isinstance(bind.value, _PLAIN):
         return None
     inferred = sa.literal(bind.value).type
     if type(bind.type) is type(inferred) and repr(bind.type) == repr(inferred):
@@ -61,7 +64,7 @@ def _function_source(function: functions.Function, prefix: str) -> str | None:
             continue
         if not isinstance(argument, elements.BindParameter) or argument.callable is not None:
             return None
-        if isinstance(argument.value, elements.ClauseElement):
+        if not isinstance(argument.value, _PLAIN):
             return None
         arguments.append(repr(argument.value))
     return f"{prefix}func.{function.name}({', '.join(arguments)})"
@@ -89,8 +92,10 @@ def compiled_sql(clause: Any, dialect: Any = None) -> str:
 
 def python_source(value: Any, autogen_context: Any = None) -> str:
     """``value`` as the Python source that rebuilds it in a script (see the module doc)."""
-    if not isinstance(value, elements.ClauseElement):
+    if isinstance(value, _PLAIN):
         return repr(value)
+    if not isinstance(value, elements.ClauseElement):  # a date, a Decimal: its SQL literal
+        value = sa.literal(value)
     prefix = _prefix(autogen_context)
     source = None
     if isinstance(value, elements.TextClause):

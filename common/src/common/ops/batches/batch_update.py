@@ -138,4 +138,6 @@ def _batch_update(operations: Operations, op: BatchUpdateOp) -> None:
 def _render_batch_update(autogen_context: Any, op: BatchUpdateOp) -> str:
     values = mapping_source(op.values, autogen_context)
     where = "" if op.where is None else f", where={python_source(op.where, autogen_context)}"
-    return f"op.batch_update({op.table_name!r}, {values}{where}{options_source(op, autogen_context)})"
+    return (
+        f"op.batch_update({op.table_name!r}, {values}{where}{options_source(op, autogen_context)})"
+    )
