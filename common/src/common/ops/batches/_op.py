@@ -34,6 +34,7 @@ from common.ops._support import OperationError
 from common.ops.base import WorkbenchOp
 from common.ops.batches import _checkpoint as checkpoint
 from common.ops.batches._engine import BatchResult
+from common.ops.stop import StopMigrationOp
 
 _LOCKS = {
     "postgresql": "row locks, one batch at a time",
@@ -72,10 +73,8 @@ class BatchOp(WorkbenchOp):
     def lock(self, dialect: str) -> str:
         return _LOCKS.get(dialect, _LOCKS["postgresql"])
 
-    def reverse(self) -> WorkbenchOp:
+    def reverse(self) -> StopMigrationOp:
         """Data is not kept: the downgrade stops here, saying so, until a person writes it."""
-        from common.ops.stop import StopMigrationOp
-
         return StopMigrationOp(
             f"{self.kind} on {self.qualified_name()} cannot be undone: the rows it changed "
             "keep no copy of what they held.",
