@@ -10,7 +10,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from common.autogen.check_constraints import normalize
 from common.autogen.enums import value_changes
 from common.autogen.types import NO_CAST, _length_differs, cast_for
-from common.ops.enum_types import AddEnumValueOp, SwapEnumTypeOp
+from common.ops.enums import AddEnumValueOp, SwapEnumTypeOp
 
 PG = postgresql.dialect()
 

@@ -81,7 +81,10 @@ CASES = {
     ),
     "type change no cast can make": (
         models(code="uuid.UUID", extra=OTHER_ENUM),
-        ["data migration needed for task.code (integer -> uuid: no cast converts the values)"],
+        [
+            "STOP before any change: data migration needed for task.code "
+            "(integer -> uuid: no cast converts the values)"
+        ],
     ),
 }
 

@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from common import ops
-from common.ops import checkpoint
-from common.ops.checkpoint import TABLE_NAME as CHECKPOINTS
-from common.ops.progress import Progress
-from common.ops.sizing import BatchSizer
+from common.ops.batches import _checkpoint as checkpoint
+from common.ops.batches._checkpoint import TABLE_NAME as CHECKPOINTS
+from common.ops.batches._progress import Progress
+from common.ops.batches._sizing import BatchSizer
 
 NO_BATCH_IS_THAT_FAST = 0.001  # ms: one microsecond, less than any database round trip
 

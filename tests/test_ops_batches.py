@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from common import ops
-from common.ops.checkpoint import TABLE_NAME as CHECKPOINTS
+from common.ops.batches._checkpoint import TABLE_NAME as CHECKPOINTS
 
 
 def _table(engine, ddl: str, rows: list[dict], insert: str) -> None:
@@ -146,7 +146,7 @@ def test_progress_log_lines_and_summary(any_url, engine_for, capsys):
 
 
 def test_progress_line_has_rate_and_eta():
-    from common.ops.progress import Progress
+    from common.ops.batches._progress import Progress
 
     report = Progress("batch_update big", 1_000, tty=False)
     report.started -= 2.0
@@ -207,7 +207,7 @@ def test_refuses_a_connection_inside_a_transaction(sqlite_url, engine_for):
 def test_progress_bar_on_a_terminal_and_pause_between_batches(sqlite_url, engine_for, capsys):
     import time
 
-    from common.ops.progress import Progress
+    from common.ops.batches._progress import Progress
 
     report = Progress("batch_update big", 300, tty=True)
     assert report._bar is not None
@@ -261,3 +261,47 @@ def test_a_batch_blocked_by_a_row_lock_gives_up_fast_and_resumes(pg_url, engine_
         )
     assert result.rows == 1_000  # 500 before the stop + 500 after resuming
     assert _all(engine, "SELECT min(v - id), max(v - id) FROM item") == [(1000, 1000)]
+
+
+def test_the_last_batch_has_no_upper_bound_and_a_crash_after_it_walks_nothing_again(
+    sqlite_url, engine_for, monkeypatch, capsys
+):
+    """The batch that finds fewer keys than it asked for is the last: it covers every key
+    after the previous batch (the one statement offline SQL writes, plus that lower bound)
+    and is marked finished with its rows, so a rerun after a crash right there (before
+    the job's end is recorded) applies ``v = v + 1`` to no row twice."""
+    from common.ops.batches import _checkpoint as checkpoint
+
+    engine = engine_for(sqlite_url)
+    _table(
+        engine,
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)",
+        [{"id": i, "v": i} for i in range(1, 251)],
+        "INSERT INTO item (id, v) VALUES (:id, :v)",
+    )
+    updates: list[str] = []
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _seen(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE item"):
+            updates.append(" ".join(statement.split()))
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint, "finish", crash)
+    values = {"v": sa.text("v + 1")}
+    with engine.connect() as conn, pytest.raises(KeyboardInterrupt):
+        ops.batch_update(conn, "item", values, batch_size=100, max_batch_ms=None)
+    assert updates == [
+        "UPDATE item SET v=v + 1 WHERE item.id <= ?",
+        "UPDATE item SET v=v + 1 WHERE item.id > ? AND item.id <= ?",
+        "UPDATE item SET v=v + 1 WHERE item.id > ?",
+    ]
+    monkeypatch.undo()
+    with engine.connect() as conn:
+        result = ops.batch_update(conn, "item", values, batch_size=100, max_batch_ms=None)
+    assert "item: already done (250 rows)" in capsys.readouterr().err
+    assert (result.rows, result.batches) == (250, 0)
+    assert _all(engine, "SELECT count(*) FROM item WHERE v = id + 1") == [(250,)]
+    assert _checkpoints_left(engine) == 0

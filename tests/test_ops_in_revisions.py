@@ -14,7 +14,7 @@ from alembic.autogenerate.render import render_op_text
 from alembic.migration import MigrationContext
 
 from common import ops
-from common.ops import batch_ops
+from common.ops import BatchCopyColumnOp, BatchDeleteOp, BatchUpdateOp
 
 SETUP = '''
 """Tables
@@ -165,24 +165,24 @@ def _render(op) -> str:
 
 def test_renderers_write_the_op_calls():
     cases = {
-        batch_ops.BatchUpdateOp("t", {"a": sa.text("b + 1")}, where="a IS NULL"): (
+        BatchUpdateOp("t", {"a": sa.text("b + 1")}, where="a IS NULL"): (
             "op.batch_update('t', {'a': sa.text('b + 1')}, where='a IS NULL')"
         ),
-        batch_ops.BatchUpdateOp("t", {"a": sa.column("a") + 1}, where=sa.column("a") < 5): (
+        BatchUpdateOp("t", {"a": sa.column("a") + 1}, where=sa.column("a") < 5): (
             "op.batch_update('t', {'a': sa.text('a + 1')}, where=sa.text('a < 5'))"
         ),
-        batch_ops.BatchDeleteOp("t", "old", batch_size=500): (
+        BatchDeleteOp("t", "old", batch_size=500): (
             "op.batch_delete('t', where='old', batch_size=500)"
         ),
         # an explicit size is written even when it equals the setting's default: the script
         # pins it; left out, WORKBENCH_BATCH_SIZE applies when the revision runs
-        batch_ops.BatchUpdateOp("t", {"a": 1}, batch_size=10_000, max_batch_ms=None): (
+        BatchUpdateOp("t", {"a": 1}, batch_size=10_000, max_batch_ms=None): (
             "op.batch_update('t', {'a': 1}, batch_size=10000, max_batch_ms=None)"
         ),
-        batch_ops.BatchDeleteOp("t", "old", max_batch_ms=20): (
+        BatchDeleteOp("t", "old", max_batch_ms=20): (
             "op.batch_delete('t', where='old', max_batch_ms=20)"
         ),
-        batch_ops.BatchCopyColumnOp("t", "a", "b", using="CAST(a AS text)"): (
+        BatchCopyColumnOp("t", "a", "b", using="CAST(a AS text)"): (
             "op.batch_copy_column('t', 'a', 'b', using='CAST(a AS text)')"
         ),
         ops.CreateIndexConcurrentlyOp("ix", "t", ["a"], unique=True): (

@@ -37,7 +37,7 @@ def test_every_op_is_registered_and_describes_itself():
 
 
 def test_the_diff_tuple_is_the_name_and_the_line():
-    from common.ops.enum_types import AddEnumValueOp
+    from common.ops.enums import AddEnumValueOp
 
     op = AddEnumValueOp("status", "c", after="b", schema="billing")
     assert op.to_diff_tuple() == (

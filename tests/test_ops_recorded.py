@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from common.ops import batch_update
-from common.ops.checkpoint import TABLE_NAME as CHECKPOINTS
+from common.ops.batches._checkpoint import TABLE_NAME as CHECKPOINTS
 from tests.revision_files import EMPTY_MODELS
 from tests.scenario import execute, rows
 

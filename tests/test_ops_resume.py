@@ -15,7 +15,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from common.ops.checkpoint import TABLE_NAME as CHECKPOINTS
+from common.ops.batches._checkpoint import TABLE_NAME as CHECKPOINTS
 
 ROWS = 6_000
 

@@ -6,12 +6,16 @@ Each op brings its own ``example()`` (and ``example_setup()``) against
 executed (compiled with their values inlined); offline, the op is run in Alembic's
 ``as_sql`` mode. Reads (SELECT, PRAGMA, SHOW, SET) and the workbench's own bookkeeping
 tables are left out of the comparison: they are how the online run looks before it acts,
-not what it does.
+not what it does. A PL/pgSQL ``DO`` block is an action (the enum ops run their catalog
+work in one).
 
 An op refused on a database (MySQL has no REINDEX) must refuse online and offline with
 the same one-line error. An op whose ``offline_refused`` names the database (its SQL is
 built from what the database has, e.g. SQLite's table copy) must run online and refuse
 ``--sql`` with one line saying so.
+
+An op that stops the revision by design (``stop_migration``) must stop online and
+offline alike, with the same error and message, before any statement.
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ from alembic.migration import MigrationContext
 from alembic.operations import MigrateOperation, Operations
 
 import common.ops
+from common.errors import MigrationStoppedError
 from common.models import NAMING_CONVENTION
 from common.ops import OperationError, examples
 from common.ops.base import WorkbenchOp
 
-_ACTIONS = ("CREATE", "ALTER", "DROP", "UPDATE", "DELETE", "INSERT", "COMMENT", "REINDEX")
+_ACTIONS = ("CREATE", "ALTER", "DROP", "UPDATE", "DELETE", "INSERT", "COMMENT", "REINDEX", "DO")
 
 
 def _all_ops() -> list[type[WorkbenchOp]]:
@@ -80,7 +85,8 @@ def test_renders_reverses_diffs_and_describes(cls):
         opts={"sqlalchemy_module_prefix": "sa.", "alembic_module_prefix": "op."},
     )
     text = render_op_text(context, op)
-    assert text.startswith(f"op.{cls.op_name}("), text
+    call = "\n".join(line for line in text.splitlines() if not line.startswith("# REVIEW:"))
+    assert call.startswith(f"op.{cls.op_name}("), text
     compile(text, "<rendered>", "eval")
     assert op.to_diff_tuple() == (cls.op_name, op.describe())
     assert op.describe().strip()
@@ -110,9 +116,12 @@ def _online(url: sa.URL, op: WorkbenchOp) -> list[str]:
             if isinstance(clause, sa.sql.Select):
                 return  # a read (reflection's catalog queries inline no REGCLASS value)
             if isinstance(clause, sa.sql.ClauseElement | sa.schema.ExecutableDDLElement):
-                compiled = clause.compile(
-                    dialect=conn.dialect, compile_kwargs={"literal_binds": True}
-                )
+                try:
+                    compiled = clause.compile(
+                        dialect=conn.dialect, compile_kwargs={"literal_binds": True}
+                    )
+                except sa.exc.CompileError:  # a read whose parameters have no literal form
+                    compiled = clause.compile(dialect=conn.dialect)
                 captured.append(_normal(str(compiled)))
 
         with engine.connect() as conn:
@@ -130,16 +139,20 @@ def _offline(dialect: str, op: WorkbenchOp) -> list[str]:
         opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True, **CONTEXT},
     )
     Operations(context).invoke(op)
-    statements = [_normal(s) for s in buffer.getvalue().split(";\n")]
+    # Alembic ends each offline statement with ";" and a blank line (";\n" can be inside)
+    statements = [_normal(s) for s in buffer.getvalue().split(";\n\n")]
     return [s for s in statements if s and _is_action(s)]
 
 
-def _outcome(run, *args) -> list[str] | str:
-    """The statements ``run`` emits, or the one-line error it refuses with."""
+def _outcome(run, *args) -> list[str] | str | tuple[str, str]:
+    """The action statements, the one-line error an op refuses with, or the stop (error
+    class and message) that ended the run."""
     try:
         return run(*args)
     except OperationError as exc:
         return exc.one_line()
+    except MigrationStoppedError as stop:
+        return (type(stop).__name__, str(stop))
 
 
 @pytest.mark.parametrize("cls", OPS, ids=lambda cls: cls.op_name)

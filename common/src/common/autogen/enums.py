@@ -28,8 +28,7 @@ from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import ARRAY, Enum, bindparam, text
 
 from common.alembic_private import render_server_default_for_compare
-from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
-from common.ops.enums import DropEnumTypeOp
+from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, SwapEnumTypeOp
 
 
 def native_enum(type_: Any) -> Enum | None:

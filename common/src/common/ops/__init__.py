@@ -7,9 +7,16 @@ connection first, e.g. ``batch_update(connection, "ticket", {"priority": 0})``.
 
 from __future__ import annotations
 
-from common.ops import batch_ops
 from common.ops._support import OperationError
-from common.ops.batches import BatchResult, batch_copy_column, batch_delete, batch_update
+from common.ops.batches import (
+    BatchCopyColumnOp,
+    BatchDeleteOp,
+    BatchResult,
+    BatchUpdateOp,
+    batch_copy_column,
+    batch_delete,
+    batch_update,
+)
 from common.ops.constraints import (
     AddUniqueConstraintConcurrentlyOp,
     CreateCheckConstraintNotValidOp,
@@ -27,8 +34,7 @@ from common.ops.constraints.create_foreign_key_not_valid import create_foreign_k
 from common.ops.constraints.set_not_null_safely import set_not_null_safely
 from common.ops.constraints.validate_constraint import validate_constraint
 from common.ops.data_migration import RequireDataMigrationOp
-from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
-from common.ops.enums import DropEnumTypeOp
+from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, SwapEnumTypeOp
 from common.ops.fk_indexes import DropForeignKeyIndexOp
 from common.ops.indexes import (
     CreateIndexConcurrentlyOp,
@@ -45,7 +51,10 @@ from common.ops.stop import StopMigrationOp
 __all__ = [
     "AddEnumValueOp",
     "AddUniqueConstraintConcurrentlyOp",
+    "BatchCopyColumnOp",
+    "BatchDeleteOp",
     "BatchResult",
+    "BatchUpdateOp",
     "CreateCheckConstraintNotValidOp",
     "CreateEnumTypeOp",
     "CreateForeignKeyNotValidOp",
@@ -68,7 +77,6 @@ __all__ = [
     "add_unique_constraint_concurrently",
     "batch_copy_column",
     "batch_delete",
-    "batch_ops",
     "batch_update",
     "create_check_constraint_not_valid",
     "create_foreign_key_not_valid",

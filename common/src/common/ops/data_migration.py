@@ -66,9 +66,13 @@ class RequireDataMigrationOp(StopMigrationOp):
 
     def describe(self) -> str:
         return (
-            f"data migration needed for {self.table_name}.{self.column_name} "
-            f"({self.from_type} -> {self.to_type}: no cast converts the values)"
+            f"STOP before any change: data migration needed for {self.table_name}."
+            f"{self.column_name} ({self.from_type} -> {self.to_type}: no cast converts the values)"
         )
+
+    @classmethod
+    def example(cls) -> RequireDataMigrationOp:
+        return cls("ticket", "owner_id", "INTEGER", "UUID")
 
 
 @renderers.dispatch_for(RequireDataMigrationOp)

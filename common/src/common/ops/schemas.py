@@ -17,6 +17,8 @@ from sqlalchemy.schema import CreateSchema, DropSchema
 
 from common.ops.base import WorkbenchOp, register
 
+_NOT_POSTGRESQL = "none (a schema is a database here, which the workbench leaves alone)"
+
 
 @register("create_schema")
 class CreateSchemaOp(WorkbenchOp):
@@ -34,6 +36,9 @@ class CreateSchemaOp(WorkbenchOp):
 
     def describe(self) -> str:
         return f"create schema {self.name}"
+
+    def lock(self, dialect: str) -> str:
+        return "none (a new schema)" if dialect == "postgresql" else _NOT_POSTGRESQL
 
     @classmethod
     def example(cls) -> CreateSchemaOp:
@@ -56,6 +61,11 @@ class DropSchemaOp(WorkbenchOp):
 
     def describe(self) -> str:
         return f"drop schema {self.name}"
+
+    def lock(self, dialect: str) -> str:
+        if dialect != "postgresql":
+            return _NOT_POSTGRESQL
+        return "brief catalog change (RESTRICT: fails, changing nothing, unless it is empty)"
 
     @classmethod
     def example(cls) -> DropSchemaOp:

@@ -7,6 +7,10 @@ without any default on a table that holds rows); ``op.require_data_migration``
 and two types. The revision stops before changing anything, with one line saying why
 and what to do (``MigrationStoppedError``), and review reports every stop under one rule
 (``stop-migration``).
+
+Online and offline (``--sql``) stop alike, raising the same error before any statement,
+so offline SQL never holds the steps after a stop; the shared op test checks that both
+raise the same message.
 """
 
 from __future__ import annotations
@@ -41,7 +45,14 @@ class StopMigrationOp(WorkbenchOp):
         return self
 
     def describe(self) -> str:
-        return f"stop: {self.reason}"
+        return f"STOP before any change: {self.reason}"
+
+    def lock(self, dialect: str) -> str:
+        return "none"
+
+    @classmethod
+    def example(cls) -> StopMigrationOp:
+        return cls("the example stops here.", "nothing to fix: it shows how a stop reads.")
 
 
 @Operations.implementation_for(StopMigrationOp)

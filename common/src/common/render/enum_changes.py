@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic.operations import ops
 
 from common.autogen.enums import EnumKey, enum_key, native_enum
-from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
+from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
 
 
 def _created_by_tables(container: ops.OpContainer, default_schema: str | None) -> set[EnumKey]:

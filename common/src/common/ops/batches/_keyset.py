@@ -53,12 +53,17 @@ def _after(columns: Sequence[sa.Column], key: Key, dialect: str, inclusive: bool
     return sa.or_(*terms)
 
 
-def range_condition(columns: Sequence[sa.Column], after: Key | None, upto: Key, dialect: str):
-    """``after < key <= upto`` (no lower bound for the first batch)."""
-    upper = _after(columns, upto, dialect, inclusive=True)
-    if after is None:
-        return upper
-    return sa.and_(_after(columns, after, dialect, inclusive=False), upper)
+def range_condition(
+    columns: Sequence[sa.Column], after: Key | None, upto: Key | None, dialect: str
+):
+    """``after < key <= upto``; no lower bound for the first batch, no upper bound for the
+    last one (``upto`` None); None when both are left out (one batch does the whole job)."""
+    bounds = []
+    if after is not None:
+        bounds.append(_after(columns, after, dialect, inclusive=False))
+    if upto is not None:
+        bounds.append(_after(columns, upto, dialect, inclusive=True))
+    return sa.and_(*bounds) if bounds else None
 
 
 def next_bound(table: sa.Table, after: Key | None, batch_size: int, dialect: str) -> sa.Select:

@@ -1,4 +1,6 @@
-"""Batched UPDATE / DELETE / column copy, walked by primary key, each batch committed alone.
+"""The batch engine behind batch_update / batch_delete / batch_copy_column.
+
+Walks the table by primary key, each batch committed alone.
 
 Why batches: one UPDATE over a big table holds every row lock it takes until it ends and
 writes the whole table's WAL in one transaction; the application's writes to those rows
@@ -7,13 +9,21 @@ queue behind it. Here each batch locks at most ``batch_size`` rows for about
 ``lock_timeout`` (a blocked batch fails fast and is retried), and records its position
 in ``alembic_batch_checkpoint`` in the same transaction, so a killed run resumes exactly
 where it stopped.
+
+A job is a statement builder ``build(table, key_range)``: the op's one statement, with
+the batch's key range as one more condition. ``key_range`` None is the whole job: the
+statement the offline (``--sql``) path writes, the one whose digest identifies the job
+in the checkpoint, and the one a batch runs when it is the job's first and last (a
+batch that finds fewer keys than it asked for is the last, so it drops its upper bound
+and covers every key after the previous batch, rows inserted meanwhile included; it is
+marked finished with its rows, so a rerun after a crash there does not walk again).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -22,22 +32,20 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from common.ops import checkpoint
 from common.ops._support import (
-    DEFAULT_LOCK_TIMEOUT_MS,
     LOCK_ERRORS,
     OperationError,
     as_clause,
-    column_of,
     dialect_name,
     own_transactions,
     reflect_table,
     set_local_lock_timeout,
     sqlstate,
 )
-from common.ops.keyset import next_bound, primary_key, range_condition
-from common.ops.progress import Progress, estimated_rows
-from common.ops.sizing import FROM_SETTINGS, BatchSizer, resolve
+from common.ops.batches import _checkpoint as checkpoint
+from common.ops.batches._keyset import next_bound, primary_key, range_condition
+from common.ops.batches._progress import Progress, estimated_rows
+from common.ops.batches._sizing import BatchSizer, resolve
 from common.output import say
 
 LOCK_RETRIES = 5
@@ -61,136 +69,9 @@ class BatchResult:
     pending_job: str | None = None
 
 
-def batch_update(
-    connection: Connection,
-    table_name: str,
-    values: Mapping[str, Any],
-    where: Any = None,
-    batch_size: int | None = None,
-    pause: float = 0.0,
-    *,
-    schema: str | None = None,
-    dry_run: bool = False,
-    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
-    max_batch_ms: float | None = FROM_SETTINGS,
-) -> BatchResult:
-    """UPDATE ``table_name`` SET ``values`` WHERE ``where``, in primary-key batches.
-
-    ``values`` maps column names to Python values or SQL expressions (``sa.text(...)``,
-    ``sa.column("a") + 1``); ``where`` is a SQL expression or SQL text. ``batch_size``
-    (default WORKBENCH_BATCH_SIZE) is the most rows per batch; each batch is sized to
-    take about ``max_batch_ms`` (default WORKBENCH_MAX_BATCH_MS; None or 0: always
-    ``batch_size`` rows).
-    """
-
-    def build(table: sa.Table, key_range: Any) -> sa.Executable:
-        _check_columns(table, values)
-        return sa.update(table).where(*_conditions(key_range, where)).values(**dict(values))
-
-    return _run(
-        connection,
-        "batch_update",
-        table_name,
-        schema,
-        build,
-        where,
-        batch_size,
-        pause,
-        dry_run,
-        lock_timeout_ms,
-        max_batch_ms,
-    )
-
-
-def batch_delete(
-    connection: Connection,
-    table_name: str,
-    where: Any,
-    batch_size: int | None = None,
-    pause: float = 0.0,
-    *,
-    schema: str | None = None,
-    dry_run: bool = False,
-    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
-    max_batch_ms: float | None = FROM_SETTINGS,
-) -> BatchResult:
-    """DELETE FROM ``table_name`` WHERE ``where``, in primary-key batches."""
-    if where is None:
-        raise OperationError(
-            f"batch_delete on {table_name!r} has no where condition.",
-            'pass where="..." (where=sa.true() deletes every row, on purpose).',
-        )
-
-    def build(table: sa.Table, key_range: Any) -> sa.Executable:
-        return sa.delete(table).where(*_conditions(key_range, where))
-
-    return _run(
-        connection,
-        "batch_delete",
-        table_name,
-        schema,
-        build,
-        where,
-        batch_size,
-        pause,
-        dry_run,
-        lock_timeout_ms,
-        max_batch_ms,
-    )
-
-
-def batch_copy_column(
-    connection: Connection,
-    table_name: str,
-    source_column: str,
-    target_column: str,
-    using: Any = None,
-    batch_size: int | None = None,
-    *,
-    pause: float = 0.0,
-    where: Any = None,
-    schema: str | None = None,
-    dry_run: bool = False,
-    lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS,
-    max_batch_ms: float | None = FROM_SETTINGS,
-) -> BatchResult:
-    """Copy ``source_column`` into ``target_column`` (through ``using``), in batches.
-
-    The usual second step of a type change without a rewrite under lock: add the new
-    column, copy in batches, switch the application, drop the old column. ``using`` is
-    a SQL expression or text such as ``"CAST(price AS numeric(12, 2))"``.
-    """
-
-    def build(table: sa.Table, key_range: Any) -> sa.Executable:
-        source = column_of(table, source_column)
-        column_of(table, target_column)
-        value = source if using is None else as_clause(using)
-        return sa.update(table).where(*_conditions(key_range, where)).values({target_column: value})
-
-    return _run(
-        connection,
-        "batch_copy_column",
-        table_name,
-        schema,
-        build,
-        where,
-        batch_size,
-        pause,
-        dry_run,
-        lock_timeout_ms,
-        max_batch_ms,
-    )
-
-
-def _conditions(key_range: Any, where: Any) -> list:
+def conditions(key_range: Any, where: Any) -> list:
+    """The batch's key range and the job's own condition, those that are set."""
     return [c for c in (key_range, as_clause(where)) if c is not None]
-
-
-def _check_columns(table: sa.Table, values: Mapping[str, Any]) -> None:
-    if not values:
-        raise OperationError(f"batch_update on {table.name!r} sets no column.", "pass values.")
-    for name in values:
-        column_of(table, name)
 
 
 def _check_arguments(batch_size: int, pause: float, max_batch_ms: float | None) -> None:
@@ -209,7 +90,7 @@ def _check_arguments(batch_size: int, pause: float, max_batch_ms: float | None) 
         )
 
 
-def _run(
+def run(
     connection: Connection,
     kind: str,
     table_name: str,
@@ -222,6 +103,7 @@ def _run(
     lock_timeout_ms: int,
     max_batch_ms: Any,
 ) -> BatchResult:
+    """Run the job ``build`` describes (see the module docstring); ``kind`` names it."""
     batch_size, max_batch_ms = resolve(batch_size, max_batch_ms)
     _check_arguments(batch_size, pause, max_batch_ms)
     if dry_run:
@@ -237,8 +119,8 @@ def _run(
         deferred = conn is not connection  # a revision's batches: it records the outcome
         if job.finished:
             say(
-                f"  {kind} {table.name}: already done ({job.rows_done:,} rows) by a run whose "
-                "revision was not recorded; not walked again"
+                f"  {kind} {table.name}: already done ({job.rows_done:,} rows) by a run that "
+                "stopped before it was recorded; not walked again"
             )
             if not deferred:  # no revision will record it: the job is over now
                 checkpoint.finish(conn, job)
@@ -293,9 +175,12 @@ class _Walker:
         self.job = job
         self.dialect = dialect_name(conn)
         self.key = primary_key(table)
+        self.done = False
 
     def next_batch(self) -> tuple[int, int, float, int] | None:
         """(keys walked, rows changed, seconds, batch size asked), or None when done."""
+        if self.done:
+            return None
         for attempt in range(LOCK_RETRIES + 1):
             try:
                 batch = self._attempt()
@@ -325,9 +210,14 @@ class _Walker:
             if row is None:
                 return None
             upto, walked = tuple(row[:-1]), row[-1]
-            key_range = range_condition(self.key, self.job.last_key, upto, self.dialect)
+            last = walked < size  # no key after these: the job's last batch
+            after = self.job.last_key
+            key_range = range_condition(self.key, after, None if last else upto, self.dialect)
             changed = self.conn.execute(self.build(self.table, key_range)).rowcount
             checkpoint.save(self.conn, self.job, upto, changed)
+            if last:
+                checkpoint.mark_finished(self.conn, self.job)
+        self.done = last
         return walked, changed, time.perf_counter() - started, size
 
 

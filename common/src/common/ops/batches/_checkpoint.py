@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from common.ops.keyset import Key, dump_key, load_key
+from common.ops.batches._keyset import Key, dump_key, load_key
 
 TABLE_NAME = "alembic_batch_checkpoint"
 # ``last_key`` of a finished job waiting for its revision to be recorded (keys are JSON
@@ -102,15 +102,21 @@ def save(connection: Connection, checkpoint: Checkpoint, last_key: Key, rows: in
     )
 
 
+def mark_finished(connection: Connection, checkpoint: Checkpoint) -> None:
+    """The job's last batch is done: mark the row, inside that batch's own transaction."""
+    checkpoint.finished = True
+    connection.execute(
+        checkpoints.update()
+        .where(checkpoints.c.job == checkpoint.job)
+        .values(last_key=FINISHED, updated_at=_now())
+    )
+
+
 def finish(connection: Connection, checkpoint: Checkpoint, keep: bool = False) -> None:
     """The walk is done: delete the row, or with ``keep`` mark it finished (see above)."""
     with connection.begin():
         if keep:
-            connection.execute(
-                checkpoints.update()
-                .where(checkpoints.c.job == checkpoint.job)
-                .values(last_key=FINISHED, updated_at=_now())
-            )
+            mark_finished(connection, checkpoint)
         else:
             forget(connection, checkpoint.job)
 
