@@ -30,6 +30,9 @@ class WorkbenchOp(MigrateOperation):
     """A workbench step: ``describe()`` is its line in ``check`` and the review."""
 
     op_name: ClassVar[str] = ""
+    #: False for a step that runs in ``autocommit_block()`` (CONCURRENTLY, batches):
+    #: the steps before it are committed first, so the rewriters make them rerunnable.
+    atomic: ClassVar[bool] = True
 
     def describe(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} does not describe itself")

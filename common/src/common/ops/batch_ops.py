@@ -25,6 +25,7 @@ from common.ops.base import WorkbenchOp, register
 
 
 class _BatchOp(WorkbenchOp):
+    atomic = False
     kind = ""
 
     def __init__(self, table_name: str, *, batch_size: int | None = None, **options: Any) -> None:

@@ -27,6 +27,8 @@ def _stored(operations: Operations, name: str) -> str:
 class CreateCheckConstraintNotValidOp(WorkbenchOp):
     """ADD CONSTRAINT ... CHECK NOT VALID (validate later with op.validate_constraint)."""
 
+    atomic = False
+
     def __init__(self, constraint_name: str, table_name: str, condition: Any) -> None:
         self.constraint_name = constraint_name
         self.table_name = table_name
@@ -49,6 +51,8 @@ class CreateCheckConstraintNotValidOp(WorkbenchOp):
 @register("create_foreign_key_not_valid")
 class CreateForeignKeyNotValidOp(WorkbenchOp):
     """ADD CONSTRAINT ... FOREIGN KEY NOT VALID (validate later with op.validate_constraint)."""
+
+    atomic = False
 
     def __init__(
         self,
@@ -106,6 +110,8 @@ class CreateForeignKeyNotValidOp(WorkbenchOp):
 class ValidateConstraintOp(WorkbenchOp):
     """VALIDATE CONSTRAINT in its own transaction (no-op where NOT VALID does not exist)."""
 
+    atomic = False
+
     def __init__(self, constraint_name: str, table_name: str) -> None:
         self.constraint_name = constraint_name
         self.table_name = table_name
@@ -122,6 +128,8 @@ class ValidateConstraintOp(WorkbenchOp):
 @register("set_not_null_safely")
 class SetNotNullSafelyOp(WorkbenchOp):
     """SET NOT NULL through a validated CHECK, so no long ACCESS EXCLUSIVE scan."""
+
+    atomic = False
 
     def __init__(self, table_name: str, column_name: str) -> None:
         self.table_name = table_name
@@ -142,6 +150,8 @@ class SetNotNullSafelyOp(WorkbenchOp):
 @register("add_unique_constraint_concurrently")
 class AddUniqueConstraintConcurrentlyOp(WorkbenchOp):
     """Unique index built concurrently, then ADD CONSTRAINT ... UNIQUE USING INDEX."""
+
+    atomic = False
 
     def __init__(self, constraint_name: str, table_name: str, columns: Sequence[str]) -> None:
         self.constraint_name = constraint_name

@@ -112,6 +112,8 @@ class CreateEnumTypeOp(WorkbenchOp):
 class AddEnumValueOp(WorkbenchOp):
     """Add ``value`` to the enum type ``name``, placed ``before`` or ``after`` another."""
 
+    atomic = False
+
     def __init__(
         self,
         name: str,

@@ -24,6 +24,8 @@ from common.ops.base import WorkbenchOp, register
 class CreateIndexConcurrentlyOp(WorkbenchOp):
     """CREATE INDEX CONCURRENTLY, rebuilding an INVALID leftover; plain elsewhere."""
 
+    atomic = False
+
     def __init__(
         self,
         index_name: str,
@@ -66,6 +68,8 @@ class CreateIndexConcurrentlyOp(WorkbenchOp):
 class DropIndexConcurrentlyOp(WorkbenchOp):
     """DROP INDEX CONCURRENTLY IF EXISTS; plain DROP INDEX elsewhere."""
 
+    atomic = False
+
     def __init__(
         self,
         index_name: str,
@@ -101,6 +105,8 @@ class DropIndexConcurrentlyOp(WorkbenchOp):
 @register("reindex_concurrently")
 class ReindexConcurrentlyOp(WorkbenchOp):
     """REINDEX INDEX CONCURRENTLY (PostgreSQL 12+); REINDEX on SQLite."""
+
+    atomic = False
 
     def __init__(self, index_name: str) -> None:
         self.index_name = index_name
