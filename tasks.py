@@ -134,18 +134,33 @@ def check(c):
 
 @task(
     help={
-        "format": "text (default), markdown (for a pull request) or json",
+        "format": "text (default), markdown (for a pull request), json, github "
+        "(workflow annotations) or sarif (SARIF 2.1.0, for code scanning)",
         "json": "same as --format json",
         "no_round_trip": "no scratch database: skip the round trip and the drift check",
         "large_table_rows": "rows from which ACCESS EXCLUSIVE during a scan/rewrite blocks",
+        "static": "no database (the pull-request check): the rules on the revision files",
+        "since": "with --static: only revision files changed since this git ref, e.g. origin/main",
     }
 )
-def review(c, format="text", json=False, no_round_trip=False, large_table_rows=1_000_000):
+def review(
+    c,
+    format="text",
+    json=False,
+    no_round_trip=False,
+    large_table_rows=1_000_000,
+    static=False,
+    since=None,
+):
     """Pre-deploy checklist of the pending revisions; exit 1 when something blocks."""
     args = ["review", "--format", "json" if json else format]
     args += ["--large-table-rows", str(large_table_rows)]
     if no_round_trip:
         args.append("--no-round-trip")
+    if static:
+        args.append("--static")
+    if since:
+        args += ["--since", since]
     _common(c, *args)
 
 

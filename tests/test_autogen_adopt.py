@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql
 
 from common.autogen import compare_metadata
 from common.autogen.signatures import Item, Reflected, Signatures, match
+from common.config import load_settings
 from common.models import NAMING_CONVENTION
 from tests.scenario import assert_same_schema, compact, create_all, execute, rows, snapshot
 
@@ -151,7 +152,7 @@ def test_no_false_differences_on_a_database_named_its_own_way(any_url, engine_fo
     engine = engine_for(any_url)
     _schema(convention=False).create_all(engine)
     with engine.connect() as connection:
-        assert compare_metadata(connection, _schema(convention=True)) == []
+        assert compare_metadata(connection, _schema(convention=True), load_settings()) == []
 
 
 # create-migration --adopt-names (PostgreSQL)

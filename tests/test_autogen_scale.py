@@ -37,6 +37,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 import common.autogen.tables as tables_module
 from common.autogen import compare_metadata
 from common.autogen.scope import Scope, split_patterns
+from common.config import load_settings
 from common.models import NAMING_CONVENTION
 
 
@@ -128,7 +129,7 @@ def recorded(monkeypatch):
 
 def _diffs(engine, metadata) -> list:
     with engine.connect() as connection:
-        return compare_metadata(connection, metadata)
+        return compare_metadata(connection, metadata, load_settings())
 
 
 def test_in_sync_tables_of_every_feature_take_the_shortcut(pg_url, engine_for, recorded):

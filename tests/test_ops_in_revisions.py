@@ -13,7 +13,8 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.autogenerate.render import render_op_text
 from alembic.migration import MigrationContext
 
-from common.ops import batch_ops, constraint_ops, index_ops
+from common import ops
+from common.ops import batch_ops
 
 SETUP = '''
 """Tables
@@ -110,8 +111,8 @@ def test_revision_using_every_helper(project, any_url, engine_for):
         assert conn.execute(sa.text("SELECT count(*) FROM ticket")).scalar() == 1
 
 
-def test_sql_mode_writes_plain_statements(project, sqlite_url):
-    project.use_database(sqlite_url)
+def test_sql_mode_writes_plain_statements(project, pg_url):
+    project.use_database(pg_url)
     project.write_models("from sqlmodel import SQLModel\n")
     (project.versions / "0001_tables.py").write_text(textwrap.dedent(SETUP))
     (project.versions / "0002_safe_changes.py").write_text(
@@ -125,10 +126,33 @@ def test_sql_mode_writes_plain_statements(project, sqlite_url):
     assert "UPDATE ticket SET qty=0 WHERE qty IS NULL;" in out
     assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_ticket_qty ON ticket (qty);" in out
     assert (
-        "ALTER TABLE ticket ADD CONSTRAINT fk_ticket_owner FOREIGN KEY (owner_id) "
+        "ALTER TABLE ticket ADD CONSTRAINT fk_ticket_owner FOREIGN KEY(owner_id) "
         "REFERENCES owner (id) NOT VALID;"
     ) in out
     assert "ALTER TABLE ticket VALIDATE CONSTRAINT ck_ticket_qty;" in out
+    # each brief strong-lock step is a short transaction with its lock_timeout, as online
+    assert (
+        "BEGIN;\n\nSELECT set_config('lock_timeout', '1000ms', true) AS set_config_1;\n\n"
+        "ALTER TABLE ticket ADD CONSTRAINT ck_ticket_qty CHECK (qty >= 0) NOT VALID;\n\nCOMMIT;"
+    ) in out
+
+
+def test_sql_mode_refuses_what_it_cannot_write_on_sqlite(project, sqlite_url):
+    """SQLite adds a constraint by copying the table as the database has it: --sql
+    cannot write that, and says so in one line before writing anything."""
+    project.use_database(sqlite_url)
+    project.write_models("from sqlmodel import SQLModel\n")
+    (project.versions / "0001_tables.py").write_text(textwrap.dedent(SETUP))
+    (project.versions / "0002_safe_changes.py").write_text(textwrap.dedent(SAFE))
+    result = project.run("update-db", "--sql")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: add_unique_constraint_concurrently copies table 'ticket' on SQLite (batch "
+        "mode), which --sql cannot write: it is built from the table as the database has "
+        "it. Fix: run update-db without --sql on this database, or write this step by hand."
+    )
+    assert "ADD CONSTRAINT uq_ticket_code" not in result.stdout
 
 
 def _render(op) -> str:
@@ -161,36 +185,36 @@ def test_renderers_write_the_op_calls():
         batch_ops.BatchCopyColumnOp("t", "a", "b", using="CAST(a AS text)"): (
             "op.batch_copy_column('t', 'a', 'b', using='CAST(a AS text)')"
         ),
-        index_ops.CreateIndexConcurrentlyOp("ix", "t", ["a"], unique=True): (
+        ops.CreateIndexConcurrentlyOp("ix", "t", ["a"], unique=True): (
             "op.create_index_concurrently('ix', 't', ['a'], unique=True)"
         ),
-        index_ops.DropIndexConcurrentlyOp("ix", "t"): "op.drop_index_concurrently('ix', 't')",
-        index_ops.ReindexConcurrentlyOp("ix"): "op.reindex_concurrently('ix')",
-        constraint_ops.AddUniqueConstraintConcurrentlyOp("uq", "t", ["a"]): (
+        ops.DropIndexConcurrentlyOp("ix", "t"): "op.drop_index_concurrently('ix', 't')",
+        ops.ReindexConcurrentlyOp("ix"): "op.reindex_concurrently('ix')",
+        ops.AddUniqueConstraintConcurrentlyOp("uq", "t", ["a"]): (
             "op.add_unique_constraint_concurrently('uq', 't', ['a'])"
         ),
-        constraint_ops.CreateForeignKeyNotValidOp("fk", "t", "o", ["o_id"], ["id"], "CASCADE"): (
+        ops.CreateForeignKeyNotValidOp("fk", "t", "o", ["o_id"], ["id"], "CASCADE"): (
             "op.create_foreign_key_not_valid('fk', 't', 'o', ['o_id'], ['id'], ondelete='CASCADE')"
         ),
-        constraint_ops.CreateCheckConstraintNotValidOp("ck", "t", "a > 0"): (
+        ops.CreateCheckConstraintNotValidOp("ck", "t", "a > 0"): (
             "op.create_check_constraint_not_valid('ck', 't', 'a > 0')"
         ),
-        constraint_ops.ValidateConstraintOp("ck", "t"): "op.validate_constraint('ck', 't')",
-        constraint_ops.SetNotNullSafelyOp("t", "a"): "op.set_not_null_safely('t', 'a')",
+        ops.ValidateConstraintOp("ck", "t"): "op.validate_constraint('ck', 't')",
+        ops.SetNotNullSafelyOp("t", "a"): "op.set_not_null_safely('t', 'a')",
     }
     for op, text in cases.items():
         assert _render(op) == text
 
 
 def test_reverse_of_each_reversible_helper():
-    create = index_ops.CreateIndexConcurrentlyOp("ix", "t", ["a"])
+    create = ops.CreateIndexConcurrentlyOp("ix", "t", ["a"])
     assert _render(create.reverse()) == "op.drop_index_concurrently('ix', 't')"
     assert create.reverse().reverse() is create
-    fk = constraint_ops.CreateForeignKeyNotValidOp("fk", "t", "o", ["o_id"], ["id"])
+    fk = ops.CreateForeignKeyNotValidOp("fk", "t", "o", ["o_id"], ["id"])
     assert _render(fk.reverse()) == "op.drop_constraint('fk', 't', type_='foreignkey')"
-    unique = constraint_ops.AddUniqueConstraintConcurrentlyOp("uq", "t", ["a"])
+    unique = ops.AddUniqueConstraintConcurrentlyOp("uq", "t", ["a"])
     assert _render(unique.reverse()) == "op.drop_constraint('uq', 't', type_='unique')"
-    not_null = constraint_ops.SetNotNullSafelyOp("t", "a").reverse()
+    not_null = ops.SetNotNullSafelyOp("t", "a").reverse()
     assert "nullable=True" in _render(not_null)
 
 

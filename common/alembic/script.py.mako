@@ -1,5 +1,6 @@
 """${message.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')}
-<% review = context.get("config").attributes.get("workbench_review_header") if context.get("config") is not None else None %>\
+<%! from common.render.header import HEADER %>\
+<% review = context.get("config").attributes.get(HEADER) if context.get("config") is not None else None %>\
 % if review:
 
 ${review}

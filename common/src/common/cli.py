@@ -85,7 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     review = sub.add_parser("review", help="pre-deploy checklist for the pending revisions")
     review.add_argument(
-        "--format", default="text", choices=("text", "markdown", "json"), help="output format"
+        "--format",
+        default="text",
+        choices=("text", "markdown", "json", "github", "sarif"),
+        help="output format (github: workflow annotations; sarif: SARIF 2.1.0)",
     )
     review.add_argument(
         "--json", action="store_const", const="json", dest="format", help="same as --format json"
@@ -101,6 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1_000_000,
         help="row count from which ACCESS EXCLUSIVE during a scan/rewrite blocks (default 1e6)",
+    )
+    review.add_argument(
+        "--static",
+        action="store_true",
+        help="no database: only the rules and graph checks, on the revision files alone",
+    )
+    review.add_argument(
+        "--since",
+        default=None,
+        metavar="REF",
+        help="with --static: only the revision files changed since git REF (e.g. origin/main)",
     )
     indexes = sub.add_parser("indexes", help="indexes with size and scans; invalid/duplicates")
     indexes.add_argument("--table", default=None, help="only the indexes of this table")

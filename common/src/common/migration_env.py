@@ -1,6 +1,6 @@
 """What ``common/alembic/env.py`` runs: the one place the migration context is configured.
 
-A caller may hand over an Engine or a Connection in ``config.attributes["connection"]``
+A caller may hand over an Engine or a Connection in ``config.attributes[CONNECTION_ATTRIBUTE]``
 (Alembic's cookbook convention, used by the workbench commands and by pytest-alembic);
 otherwise the database comes from the settings, as for plain ``alembic`` commands. The
 settings are the command's own (``common.config.settings_of``), read from the
@@ -15,12 +15,19 @@ from typing import Any
 from sqlalchemy import Connection, Engine, MetaData
 
 from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
-from common.autogen import PLUGINS
+from common.autogen import compare_options
 from common.autogen.scope import Scope
 from common.config import Settings, settings_of
 from common.database import make_engine, offline_url, resolve_target
 from common.models import load_metadata
 from common.render import process_revision_directives, render_item
+from common.revisions import CONNECTION_ATTRIBUTE, WORKBENCH_ATTRIBUTE
+from common.runner.run import RUNNER_ATTRIBUTE
+from common.runner.timeouts import Timeouts, timeout_statement
+
+# config.attributes key: a callable given to context.configure as ``on_version_apply``
+# (the review's round trip watches each step with it)
+ON_VERSION_APPLY_ATTRIBUTE = "on_version_apply"
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any):
@@ -31,23 +38,17 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 def context_options(
     dialect_name: str, settings: Settings, metadata: MetaData | None = None
 ) -> dict[str, Any]:
-    """Options for ``context.configure`` shared by migrations, autogenerate and ``check``.
+    """Options for ``context.configure`` of migrations and autogenerate: the comparison's
+    (``common.autogen.compare_options``) plus running and rendering.
 
-    ``metadata`` replaces the models module's (``common.autogen.compare_metadata``).
+    ``metadata`` replaces the models module's.
     """
     if metadata is None:
         metadata = load_metadata(settings.models_module)
-    scope = Scope.from_settings(settings, metadata)
     return {
-        "target_metadata": metadata,
-        "compare_type": True,
-        "compare_server_default": True,
-        "autogenerate_plugins": PLUGINS,
+        **compare_options(settings, metadata),
         "transaction_per_migration": True,
         "render_as_batch": dialect_name == "sqlite",
-        "include_schemas": scope.several_schemas,
-        "include_name": scope.include_name,
-        "include_object": scope.include_object,
         "render_item": render_item,
         "process_revision_directives": process_revision_directives,
         "user_module_prefix": None,
@@ -62,8 +63,6 @@ def apply_timeouts(connection: Connection, settings: Settings) -> None:
     runs get the settings' values; the workbench runner (``common.runner``) sets them per
     revision instead, honouring each revision's own overrides.
     """
-    from common.runner.timeouts import Timeouts, timeout_statement
-
     timeouts = Timeouts(settings.lock_timeout_ms, settings.statement_timeout_ms)
     statement = timeout_statement(connection.dialect.name, timeouts)
     if statement is None:
@@ -75,12 +74,12 @@ def apply_timeouts(connection: Connection, settings: Settings) -> None:
 def run_environment(context: Any) -> None:
     """Entry point of env.py: run migrations offline (``--sql``) or online."""
     config = context.config
-    if config.config_file_name and not config.attributes.get("workbench"):
+    if config.config_file_name and not config.attributes.get(WORKBENCH_ATTRIBUTE):
         fileConfig(config.config_file_name, disable_existing_loggers=False)
     if context.is_offline_mode():
         _run_offline(context)
     else:
-        _run_online(context, config.attributes.get("connection"))
+        _run_online(context, config.attributes.get(CONNECTION_ATTRIBUTE))
 
 
 def _run_offline(context: Any) -> None:
@@ -111,11 +110,11 @@ def _run_online(context: Any, connectable: Engine | Connection | None) -> None:
 def _run_on_connection(context: Any, connection: Connection) -> None:
     settings = settings_of(context.config)
     options = context_options(connection.dialect.name, settings)
-    reporter = context.config.attributes.get("on_version_apply")
+    reporter = context.config.attributes.get(ON_VERSION_APPLY_ATTRIBUTE)
     if reporter is not None:
         options["on_version_apply"] = reporter
     context.configure(connection=connection, **options)
-    if not context.config.attributes.get("workbench_runner"):
+    if not context.config.attributes.get(RUNNER_ATTRIBUTE):
         apply_timeouts(connection, settings)
     with context.begin_transaction():
         context.run_migrations()

@@ -22,6 +22,12 @@ from common.errors import InvalidInputError, RevisionStateError, describe_except
 from common.paths import alembic_ini, script_location
 from common.revision_sources import declarations, missing_parents, reused_ids
 
+# config.attributes keys of the Config handed to env.py (read by common.migration_env):
+# built by a workbench command (no logging set-up from alembic.ini), and the Connection
+# to run on (Alembic's cookbook convention, also used by pytest-alembic)
+WORKBENCH_ATTRIBUTE = "workbench"
+CONNECTION_ATTRIBUTE = "connection"
+
 MERGE_HINT = 'merge them with `uv run alembic merge -m "merge heads" heads`.'
 
 
@@ -35,10 +41,10 @@ def build_config(settings: Settings, connection: Connection | None = None) -> Co
     # quiet: Alembic's own "Generating ... done" chatter would mix with our stdout
     config = Config(str(alembic_ini(root)), cmd_opts=Namespace(quiet=True, x=None))
     config.set_main_option("script_location", str(script_location(root)))
-    config.attributes["workbench"] = True
+    config.attributes[WORKBENCH_ATTRIBUTE] = True
     config.attributes[SETTINGS_ATTRIBUTE] = settings
     if connection is not None:
-        config.attributes["connection"] = connection
+        config.attributes[CONNECTION_ATTRIBUTE] = connection
     return config
 
 

@@ -26,7 +26,8 @@ from common.autogen import (
     tables,
     types,
 )
-from common.config import Settings, load_settings
+from common.autogen.scope import Scope
+from common.config import Settings
 
 # common.autogen.types replaces Alembic's type comparison (it calls the same dialect
 # comparison first), so Alembic's own is left out instead of running twice;
@@ -55,17 +56,28 @@ for _module in (
     Plugin.setup_plugin_from_module(_module, _module.__name__)
 
 
-def compare_metadata(
-    connection: Connection, metadata: MetaData, settings: Settings | None = None
-) -> list[Any]:
+def compare_options(settings: Settings, metadata: MetaData) -> dict[str, Any]:
+    """``context.configure`` options of a comparison: what is compared and by which plugins.
+
+    ``common.migration_env`` adds what running and rendering need; ``compare_metadata``
+    uses these alone.
+    """
+    scope = Scope.from_settings(settings, metadata)
+    return {
+        "target_metadata": metadata,
+        "compare_type": True,
+        "compare_server_default": True,
+        "autogenerate_plugins": PLUGINS,
+        "include_schemas": scope.several_schemas,
+        "include_name": scope.include_name,
+        "include_object": scope.include_object,
+    }
+
+
+def compare_metadata(connection: Connection, metadata: MetaData, settings: Settings) -> list[Any]:
     """Differences between ``metadata`` and the database, as Alembic's diff list.
 
-    ``settings`` gives the comparison's scope (schemas, include/exclude); default: the
-    environment's.
+    ``settings`` gives the comparison's scope (schemas, include/exclude).
     """
-    from common.migration_env import context_options
-
-    options = context_options(connection.dialect.name, settings or load_settings(), metadata)
-    options.pop("process_revision_directives")
-    context = MigrationContext.configure(connection, opts=options)
+    context = MigrationContext.configure(connection, opts=compare_options(settings, metadata))
     return _alembic_compare_metadata(context, metadata)

@@ -17,10 +17,11 @@ import functools
 import re
 from typing import Any
 
-from alembic.autogenerate.compare.util import _InspectorConv
 from alembic.operations import ops
-from alembic.util import PriorityDispatchResult, sqla_compat
+from alembic.util import PriorityDispatchResult
 from sqlalchemy import CheckConstraint
+
+from common.alembic_private import InspectorConv, all_table_check_constraints, constraint_is_named
 
 _CAST = re.compile(
     r"::(?:character varying|double precision|timestamp with(?:out)? time zone|"
@@ -75,7 +76,7 @@ def _compare_check_constraints(
         return PriorityDispatchResult.CONTINUE
     dialect = autogen_context.dialect
     try:
-        reflected = _InspectorConv(autogen_context.inspector).get_check_constraints(
+        reflected = InspectorConv(autogen_context.inspector).get_check_constraints(
             tname, schema=schema
         )
     except NotImplementedError:
@@ -83,8 +84,8 @@ def _compare_check_constraints(
     in_db = {str(item["name"]): item for item in reflected if item.get("name")}
     in_model = {
         str(ck.name): ck
-        for ck in sqla_compat.all_table_check_constraints(metadata_table)
-        if sqla_compat._constraint_is_named(ck, dialect)
+        for ck in all_table_check_constraints(metadata_table)
+        if constraint_is_named(ck, dialect)
     }
     impl = autogen_context.migration_context.impl
     for name in sorted(set(in_db) - set(in_model)):

@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Column, Computed, MetaData, Table, inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,7 +38,8 @@ from sqlalchemy.schema import CreateTable, DDLElement
 
 from common.autogen.check_constraints import normalize
 
-_ANSWERS = "_workbench_computed_spellings"  # attribute on the AutogenContext
+# per autogenerate run (its AutogenContext), not stored on Alembic's object
+_ANSWERS: WeakKeyDictionary[Any, dict[tuple, tuple[str, str]]] = WeakKeyDictionary()
 _PROBE = "alembic_computed_probe"
 _ROW_BYTES = 60_000  # under MySQL's 65,535-byte row limit, which virtual columns count in
 _STRING = re.compile(r"'(?:[^'\\]|''|\\.)*'")
@@ -96,7 +98,7 @@ def probe(autogen_context: Any, tables: Iterable[tuple[list[dict], Table]]) -> N
     ``tables`` gives each compared model table with its reflected column dicts.
     """
     answers: dict[tuple, tuple[str, str]] = {}
-    setattr(autogen_context, _ANSWERS, answers)
+    _ANSWERS[autogen_context] = answers
     dialect = autogen_context.dialect
     if dialect.name not in ("mysql", "mariadb"):
         return
@@ -117,7 +119,7 @@ def same(autogen_context: Any, table: Table, column: Column, database: str) -> b
         return False
     if normalize(model) == normalize(database):
         return True
-    spelled = getattr(autogen_context, _ANSWERS, {}).get(_key(table, column, model, database))
+    spelled = _ANSWERS.get(autogen_context, {}).get(_key(table, column, model, database))
     return spelled is not None and normalize(spelled[0]) == normalize(spelled[1])
 
 

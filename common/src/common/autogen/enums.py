@@ -23,11 +23,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from alembic.autogenerate.compare.server_defaults import _render_server_default_for_compare
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import ARRAY, Enum, bindparam, text
 
+from common.alembic_private import render_server_default_for_compare
 from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
 from common.ops.enums import DropEnumTypeOp
 
@@ -230,7 +230,7 @@ def _compare_enum_default(
         return PriorityDispatchResult.CONTINUE
     model = model_default.arg
     if not isinstance(model, str):
-        model = _enum_label(_render_server_default_for_compare(model_default, autogen_context))
+        model = _enum_label(render_server_default_for_compare(model_default, autogen_context))
     database = _enum_label(getattr(conn_default.arg, "text", conn_default.arg))
     if model is None or database is None:
         return PriorityDispatchResult.CONTINUE

@@ -17,11 +17,22 @@ from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import Identity
 
+_OPTIONS = (
+    "start",
+    "increment",
+    "minvalue",
+    "maxvalue",
+    "nominvalue",
+    "nomaxvalue",
+    "cycle",
+    "cache",
+)
+
 
 def options(identity: Identity) -> dict[str, Any]:
     """The sequence options an ``Identity`` sets (``always`` is not one of them)."""
-    values = identity._as_dict().items()
-    return {key: value for key, value in values if value is not None and key != "always"}
+    values = ((key, getattr(identity, key, None)) for key in _OPTIONS)
+    return {key: value for key, value in values if value is not None}
 
 
 def _old_options(old: Identity, new: Identity) -> Identity:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import BigInteger, Integer, SmallInteger, text
@@ -30,6 +31,8 @@ _OWNED_SEQUENCES = text(
     """
 )
 _NEXTVAL = re.compile(r"nextval\('(.+?)'::regclass\)")
+# per autogenerate run (its AutogenContext), not stored on Alembic's object
+_OWNERS: WeakKeyDictionary[Any, dict[str, tuple[str, str]]] = WeakKeyDictionary()
 
 
 def serial_default_remover(owners: dict[str, tuple[str, str]]):
@@ -51,13 +54,13 @@ def owned_sequences(autogen_context: Any) -> dict[str, tuple[str, str]]:
 
     Empty on other dialects: only PostgreSQL reflects a serial's sequence as a default.
     """
-    owners = getattr(autogen_context, "_workbench_owned_sequences", None)
+    owners = _OWNERS.get(autogen_context)
     if owners is None:
         owners = {}
         if autogen_context.dialect.name == "postgresql":
             rows = autogen_context.connection.execute(_OWNED_SEQUENCES)
             owners = {sequence: (table, column) for sequence, table, column in rows}
-        autogen_context._workbench_owned_sequences = owners
+        _OWNERS[autogen_context] = owners
     return owners
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic.autogenerate.compare.server_defaults import _render_server_default_for_compare
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
+
+from common.alembic_private import render_server_default_for_compare
 
 _SAME = {
     "now()": "current_timestamp",
@@ -47,7 +48,7 @@ def _withdraw_equal_default(
         return PriorityDispatchResult.CONTINUE
     if conn_col.server_default is None or metadata_col.server_default is None:
         return PriorityDispatchResult.CONTINUE
-    model = _render_server_default_for_compare(metadata_col.server_default, autogen_context)
+    model = render_server_default_for_compare(metadata_col.server_default, autogen_context)
     database = getattr(conn_col.server_default.arg, "text", conn_col.server_default.arg)
     if normalize_default(model) == normalize_default(str(database)):
         alter_column_op.modify_server_default = False

@@ -20,10 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from alembic.util import sqla_compat
 from sqlalchemy import Column, Index, Table, UniqueConstraint
 from sqlalchemy.sql.elements import Label, UnaryExpression
 
+from common.alembic_private import (
+    all_table_check_constraints,
+    constraint_final_name,
+    constraint_is_named,
+)
 from common.autogen.check_constraints import normalize
 
 # Reflected index options compared here; any other one with a value means "maybe".
@@ -194,8 +198,8 @@ class Signatures:
                 items.append(Item("uq", self._name(constraint), signature))
         for fk in table.foreign_key_constraints:
             items.append(Item("fk", self._name(fk), self._model_fk(fk)))
-        for check in sqla_compat.all_table_check_constraints(table):
-            if sqla_compat._constraint_is_named(check, self.dialect):
+        for check in all_table_check_constraints(table):
+            if constraint_is_named(check, self.dialect):
                 text = normalize(self.sql(check.sqltext))
                 items.append(Item("ck", self._name(check), (text,)))
         return items
@@ -257,7 +261,7 @@ class Signatures:
         }
 
     def _name(self, item: Any) -> str | None:
-        name = sqla_compat._get_constraint_final_name(item, self.dialect)
+        name = constraint_final_name(item, self.dialect)
         return None if name is None else str(name)
 
     def _schema(self, schema: str | None) -> str | None:

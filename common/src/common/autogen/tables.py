@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic.autogenerate.compare.tables import _compare_tables
-from alembic.autogenerate.compare.util import _INSP_KEYS
 from alembic.util import PriorityDispatchResult
 from sqlalchemy.sql.ddl import sort_tables
 from sqlalchemy.util import OrderedSet
 
+from common.alembic_private import INSPECTOR_KEYS, compare_tables
 from common.autogen import computed_spelling, sequences
 from common.autogen.adopt import adopting
 from common.autogen.unchanged import TableComparer, unchanged_tables
@@ -34,7 +33,7 @@ def reflect_in_bulk(inspector: Any, tables_by_schema: dict[str | None, tuple[lis
     ``tables_by_schema`` maps a schema to (tables to compare, tables that exist). When
     most of a schema is compared, asking for all of it is cheaper than a long name list.
     """
-    for key in _INSP_KEYS:
+    for key in INSPECTOR_KEYS:
         merged: dict | type[NotImplementedError] = {}
         method = getattr(inspector, f"get_multi_{key}")
         for schema, (names, available) in tables_by_schema.items():
@@ -76,10 +75,8 @@ def _reflected_columns(cache: dict[str, Any], pairs: list) -> list[tuple[list[di
 
 def _fast_path_allowed(autogen_context: Any) -> bool:
     """User callables for type or default comparison may see differences we cannot."""
-    context = autogen_context.migration_context
-    return not (
-        callable(context._user_compare_type) or callable(context._user_compare_server_default)
-    )
+    opts = autogen_context.migration_context.opts
+    return not (callable(opts.get("compare_type")) or callable(opts.get("compare_server_default")))
 
 
 def _autogen_for_tables(
@@ -117,7 +114,7 @@ def _autogen_for_tables(
         comparer = TableComparer(autogen_context, owners.get, names_count=adopting(autogen_context))
         unchanged = unchanged_tables(comparer, inspector.info_cache, pairs)
 
-    _compare_tables(
+    compare_tables(
         conn_table_names - unchanged,
         _in_creation_order(models, conn_table_names, unchanged),
         inspector,

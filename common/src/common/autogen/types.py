@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic.autogenerate.compare.types import _compare_type_setup
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import (
@@ -35,8 +34,9 @@ from sqlalchemy import (
     Uuid,
 )
 
+from common.alembic_private import compare_type_setup
+from common.autogen.alter_column import AlterColumnOp
 from common.autogen.enums import native_enum
-from common.autogen.using import AlterColumnUsingOp
 from common.ops.data_migration import RequireDataMigrationOp
 
 NO_CAST = "no cast"
@@ -116,9 +116,9 @@ def _compare_type(
     conn_col: Any,
     metadata_col: Any,
 ) -> PriorityDispatchResult:
-    if autogen_context.migration_context._user_compare_type is False:
+    if autogen_context.migration_context.opts.get("compare_type", True) is False:
         return PriorityDispatchResult.STOP
-    if not _compare_type_setup(alter_column_op, tname, cname, conn_col, metadata_col):
+    if not compare_type_setup(alter_column_op, tname, cname, conn_col, metadata_col):
         return PriorityDispatchResult.CONTINUE
     dialect = autogen_context.dialect
     conn_type, meta_type = conn_col.type, metadata_col.type
@@ -148,9 +148,9 @@ def _compare_type(
 
 
 def _with_casts(op: ops.AlterColumnOp, dialect: Any) -> list[ops.MigrateOperation]:
-    up, down = op.info[USING]
+    up, down = op.info.pop(USING)
     if NO_CAST not in (up, down):
-        return [AlterColumnUsingOp.from_op(op, up, down)]
+        return [AlterColumnOp.from_op(op, using=up, reverse_using=down)]
     stop = RequireDataMigrationOp(
         op.table_name,
         op.column_name,

@@ -23,10 +23,10 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from alembic.autogenerate.compare.server_defaults import _render_server_default_for_compare
 from sqlalchemy import Column, DefaultClause, Table
 from sqlalchemy.sql.elements import TextClause
 
+from common.alembic_private import has_bind_parameters, render_server_default_for_compare
 from common.autogen import computed_spelling
 from common.autogen.signatures import Maybe, Reflected, Signatures, match
 
@@ -123,17 +123,17 @@ class TableComparer:
             serial = _NEXTVAL.match(in_db)
             if serial and self.serial_owner(serial.group(1)) == (table.name, column.name):
                 in_db = None  # what common.autogen.sequences does at reflection
-            if column.primary_key and column is table._autoincrement_column:
+            if column.primary_key and column is table.autoincrement_column:
                 return True  # Alembic's PostgreSQL comparison skips SERIAL defaults
         model = column.server_default
         if model is None or column.computed is not None:  # _computed compared that one
             return in_db is None
         if not isinstance(model, DefaultClause):
             raise Maybe("server default that is not a plain DEFAULT")
-        if isinstance(model.arg, TextClause) and not model.arg._bindparams:
+        if isinstance(model.arg, TextClause) and not has_bind_parameters(model.arg):
             text = model.arg.text  # what compiling it would give, without compiling
         else:
-            text = _render_server_default_for_compare(model, self.context)
+            text = render_server_default_for_compare(model, self.context)
         if text == in_db:
             return True
         return _same_literal(text, in_db, quote=isinstance(model.arg, str))

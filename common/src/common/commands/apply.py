@@ -12,7 +12,6 @@ from __future__ import annotations
 from alembic import command
 from alembic.util import CommandError
 
-from common.commands.session import Session, open_session
 from common.config import Settings, load_settings
 from common.errors import InvalidInputError
 from common.output import emit, say
@@ -27,6 +26,7 @@ from common.revisions import (
 from common.runner import history
 from common.runner.checksums import accept_edited, refuse_edited, revision_checksum
 from common.runner.run import RUNNER_ATTRIBUTE, Runner, locked_run
+from common.session import Session, open_session
 
 STAMP_NOTE = "stamped: recorded without running the revision"
 

@@ -17,7 +17,6 @@ from common.autogen.adopt import ADOPT_NAMES
 from common.autogen.describe import describe_diff
 from common.autogen.scope import Scope
 from common.commands.apply import upgrade_to
-from common.commands.session import Session, open_session
 from common.config import Settings, load_settings
 from common.errors import InvalidInputError, RevisionStateError
 from common.identifiers import name_limit, over_long_identifiers
@@ -33,6 +32,7 @@ from common.revisions import (
     refuse_unknown,
     single_head,
 )
+from common.session import Session, open_session
 
 _RENAME = re.compile(r"^(\w+)(?:\.(\w+))?=(\w+)$")
 

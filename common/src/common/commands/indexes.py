@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from common.commands.session import open_session
 from common.config import Settings
 from common.errors import InvalidInputError
 from common.output import emit
+from common.session import open_session
 
 _INDEXES = text(
     """

@@ -3,41 +3,33 @@
 Static rules on each pending revision (its offline SQL and its source), then the checks
 that run (graph, checksums, impact from the target's statistics, drift and round trip on
 a scratch database). The target is only read. Exit 1 when something blocks.
+``--static`` needs no database (``common.review.static``): the pull-request check.
 """
 
 from __future__ import annotations
 
-from common.commands.session import open_session
 from common.config import Settings, load_settings
 from common.errors import InvalidInputError, WorkbenchError
 from common.output import emit, say
 from common.paths import versions_dir
 from common.review.analysis import analyse
-from common.review.checks.checksums import checksum_check
+from common.review.annotations import as_annotations
+from common.review.changed import repository_root
 from common.review.checks.graph import graph_checks
-from common.review.checks.impact import impact_check
-from common.review.checks.roundtrip import DRIFT, ROUND_TRIP, scratch_checks
+from common.review.checks.offline import offline_check
 from common.review.engine import review_units, unused_suppressions
-from common.review.model import CheckResult, RevisionUnit, Status
+from common.review.model import CheckResult, Status
 from common.review.report import Report, as_json, as_markdown, print_text
+from common.review.sarif import as_sarif
+from common.review.static import static_report
 from common.revisions import build_config, database_state, refuse_unknown
 
-FORMATS = ("text", "markdown", "json")
-OFFLINE = "Pending revisions render offline (SQL the rules read)"
-
-
-def _offline_check(units: list[RevisionUnit]) -> CheckResult:
-    broken = [f"{unit.label}: {unit.render_error}" for unit in units if unit.render_error]
-    if broken:
-        summary = (
-            f"{len(broken)} revision(s) stop offline; the operations after the failing line "
-            "were rendered one by one"
-        )
-        return CheckResult(OFFLINE, Status.WARNING, summary, broken)
-    return CheckResult(OFFLINE, Status.PASSED, f"{len(units)} revision(s) rendered")
+FORMATS = ("text", "markdown", "json", "github", "sarif")
 
 
 def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
+    from common.review.checks.roundtrip import DRIFT, ROUND_TRIP, scratch_checks
+
     if not round_trip:
         reason = "--no-round-trip: no scratch database"
         return [
@@ -63,6 +55,16 @@ def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
 def build_report(
     round_trip: bool = True, large_table_rows: int = 1_000_000, settings: Settings | None = None
 ) -> Report:
+    """The checklist against the target database.
+
+    The database checks' modules are imported here, not at the top: ``--static`` (a
+    pull-request job on every push) would otherwise pay for autogenerate's, the models'
+    and the connection's imports it never uses, a quarter of its run time.
+    """
+    from common.review.checks.checksums import checksum_check
+    from common.review.checks.impact import impact_check
+    from common.session import open_session
+
     settings = settings or load_settings()
     checks, script = graph_checks(build_config(settings), versions_dir(settings.project_dir))
     if script is None or any(c.status == Status.FAILED for c in checks[1:]):
@@ -73,7 +75,7 @@ def build_report(
         say(f"Reviewing {len(state.pending)} pending revision(s)...")
         units = analyse(state.pending)
         findings = review_units(units)
-        checks.append(_offline_check(units))
+        checks.append(offline_check(units))
         checks.append(checksum_check(session.connection, state.applied))
         checks.append(impact_check(session.connection, units, large_table_rows))
         checks += _scratch(session, session.script, state, round_trip)
@@ -83,19 +85,38 @@ def build_report(
         )
 
 
-def review(
-    format: str = "text",
-    round_trip: bool = True,
-    large_table_rows: int = 1_000_000,
-    settings: Settings | None = None,
-) -> int:
-    if format not in FORMATS:
-        raise InvalidInputError(f"unknown format {format!r}.", f"use one of {', '.join(FORMATS)}.")
-    report = build_report(round_trip, large_table_rows, settings)
-    if format == "json":
+def _print(report: Report, format: str, settings: Settings) -> None:
+    if format in ("github", "sarif"):  # paths relative to the checkout, as GitHub reads them
+        root = repository_root(settings.project_dir) or settings.project_dir
+        emit(as_annotations(report, root) if format == "github" else as_sarif(report, root))
+    elif format == "json":
         emit(as_json(report))
     elif format == "markdown":
         emit(as_markdown(report))
     else:
         print_text(report)
+
+
+def review(
+    format: str = "text",
+    round_trip: bool = True,
+    large_table_rows: int = 1_000_000,
+    static: bool = False,
+    since: str | None = None,
+    settings: Settings | None = None,
+) -> int:
+    if format not in FORMATS:
+        raise InvalidInputError(f"unknown format {format!r}.", f"use one of {', '.join(FORMATS)}.")
+    if since is not None and not static:
+        raise InvalidInputError(
+            "--since selects revision files, and the database review covers the revisions "
+            "pending on the database.",
+            f"add --static (review --static --since {since}), or leave out --since.",
+        )
+    settings = settings or load_settings()
+    if static:
+        report = static_report(settings, since)
+    else:
+        report = build_report(round_trip, large_table_rows, settings)
+    _print(report, format, settings)
     return 1 if report.blocked else 0

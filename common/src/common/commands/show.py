@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from common.commands.session import open_session
 from common.config import Settings, load_settings
 from common.database import resolve_target
 from common.output import emit
@@ -15,6 +14,7 @@ from common.revisions import (
 )
 from common.runner import history as run_history
 from common.runner.checksums import compare, edited_error
+from common.session import open_session
 
 APPLIED, PENDING, EDITED = "✓", "·", "✗"
 

@@ -7,55 +7,73 @@ connection first, e.g. ``batch_update(connection, "ticket", {"priority": 0})``.
 
 from __future__ import annotations
 
-from common.ops import batch_ops, constraint_ops, index_ops
+from common.ops import batch_ops
 from common.ops._support import OperationError
 from common.ops.batches import BatchResult, batch_copy_column, batch_delete, batch_update
 from common.ops.constraints import (
-    add_unique_constraint_concurrently,
-    create_check_constraint_not_valid,
-    create_foreign_key_not_valid,
-    set_not_null_safely,
-    validate_constraint,
+    AddUniqueConstraintConcurrentlyOp,
+    CreateCheckConstraintNotValidOp,
+    CreateForeignKeyNotValidOp,
+    SetNotNullSafelyOp,
+    ValidateConstraintOp,
 )
+from common.ops.constraints.add_unique_constraint_concurrently import (
+    add_unique_constraint_concurrently,
+)
+from common.ops.constraints.create_check_constraint_not_valid import (
+    create_check_constraint_not_valid,
+)
+from common.ops.constraints.create_foreign_key_not_valid import create_foreign_key_not_valid
+from common.ops.constraints.set_not_null_safely import set_not_null_safely
+from common.ops.constraints.validate_constraint import validate_constraint
 from common.ops.data_migration import RequireDataMigrationOp
 from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
 from common.ops.enums import DropEnumTypeOp
 from common.ops.fk_indexes import DropForeignKeyIndexOp
 from common.ops.indexes import (
-    create_index_concurrently,
-    drop_index_concurrently,
-    reindex_concurrently,
+    CreateIndexConcurrentlyOp,
+    DropIndexConcurrentlyOp,
+    ReindexConcurrentlyOp,
 )
+from common.ops.indexes.create_index_concurrently import create_index_concurrently
+from common.ops.indexes.drop_index_concurrently import drop_index_concurrently
+from common.ops.indexes.reindex_concurrently import reindex_concurrently
 from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequenceOp
 from common.ops.schemas import CreateSchemaOp, DropSchemaOp
 from common.ops.stop import StopMigrationOp
 
 __all__ = [
     "AddEnumValueOp",
+    "AddUniqueConstraintConcurrentlyOp",
     "BatchResult",
+    "CreateCheckConstraintNotValidOp",
     "CreateEnumTypeOp",
+    "CreateForeignKeyNotValidOp",
+    "CreateIndexConcurrentlyOp",
     "CreateSchemaOp",
     "DropEnumTypeOp",
     "DropForeignKeyIndexOp",
+    "DropIndexConcurrentlyOp",
     "DropSchemaOp",
     "OperationError",
+    "ReindexConcurrentlyOp",
     "RenameConstraintOp",
     "RenameIndexOp",
     "RenameSequenceOp",
     "RequireDataMigrationOp",
+    "SetNotNullSafelyOp",
     "StopMigrationOp",
     "SwapEnumTypeOp",
+    "ValidateConstraintOp",
     "add_unique_constraint_concurrently",
     "batch_copy_column",
     "batch_delete",
     "batch_ops",
     "batch_update",
-    "constraint_ops",
     "create_check_constraint_not_valid",
     "create_foreign_key_not_valid",
     "create_index_concurrently",
     "drop_index_concurrently",
-    "index_ops",
     "reindex_concurrently",
     "set_not_null_safely",
     "validate_constraint",

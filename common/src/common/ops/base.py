@@ -34,6 +34,11 @@ class WorkbenchOp(MigrateOperation):
     #: the steps before it are committed first, so the rewriters make them rerunnable.
     atomic: ClassVar[bool] = True
 
+    #: databases (``postgresql``, ``sqlite``, ``mysql``) on which ``--sql`` refuses this
+    #: step with one line, because writing it needs the database read first (SQLite's
+    #: table copy, a MySQL column definition); online it runs there as usual.
+    offline_refused: ClassVar[frozenset[str]] = frozenset()
+
     def describe(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} does not describe itself")
 

@@ -28,6 +28,9 @@ ticket = sa.Table(
     sa.Column("status", sa.Enum("open", "closed", name="ticket_status")),
 )
 
+#: a sequence of its own, for the ops that rename one (created where sequences exist)
+ticket_number = sa.Sequence("ticket_number_seq", metadata=metadata)
+
 ROWS = {
     "person": [{"id": 1, "email": "a@example.com"}, {"id": 2, "email": "b@example.com"}],
     "ticket": [

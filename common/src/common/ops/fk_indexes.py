@@ -4,18 +4,25 @@ InnoDB needs an index on a foreign key's columns and, when none exists, creates 
 after the constraint. ``DROP FOREIGN KEY`` leaves that index behind, so without this step
 a revision that drops a foreign key (an upgrade, or the downgrade of one that added it)
 ends with an index the models do not have: ``check`` reports it and the schema no longer
-matches ``create_all``. The index is dropped only when it exists (the foreign key may have
-used an index of the models instead, which stays); on other databases this does nothing.
+matches ``create_all``. Online the index is dropped only when it exists (the foreign key
+may have used an index of the models instead, which stays); offline (``--sql``) cannot
+read, so it writes the DROP INDEX for the index InnoDB made. On other databases this
+does nothing, online and offline.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from alembic.autogenerate import renderers
-from alembic.operations import Operations
-from sqlalchemy import inspect
+from alembic.operations import Operations, ops
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.schema import conv
 
+from common.ops._locks import MYSQL_METADATA, NOTHING, lock_line
+from common.ops._statements import Step, execute, family, run_statements
 from common.ops.base import WorkbenchOp, register
 
 MYSQL_DIALECTS = ("mysql", "mariadb")
@@ -44,15 +51,41 @@ class DropForeignKeyIndexOp(WorkbenchOp):
     def describe(self) -> str:
         return f"drop index {self.name} on {self.table_name} left by its foreign key"
 
+    def lock(self, dialect: str) -> str:
+        return lock_line(dialect, NOTHING, sqlite=NOTHING, mysql=MYSQL_METADATA)
+
+    @classmethod
+    def example(cls) -> DropForeignKeyIndexOp:
+        return cls("ticket", "fk_ticket_owner_id_person")
+
+    @classmethod
+    def example_setup(cls) -> list[ops.MigrateOperation]:
+        # the state the step looks for: an index named after the foreign key
+        return [ops.CreateIndexOp("fk_ticket_owner_id_person", "ticket", ["owner_id"])]
+
+
+def statements(
+    dialect: Dialect, op: DropForeignKeyIndexOp, inspector: sa.Inspector | None = None
+) -> list[Step]:
+    """The DROP INDEX on MySQL/MariaDB, unless ``inspector`` finds no such index."""
+    if family(dialect) != "mysql":
+        return []
+    if inspector is not None:
+        names = {index["name"] for index in inspector.get_indexes(op.table_name, op.schema)}
+        if op.name not in names:
+            return []
+    return [ops.DropIndexOp(conv(op.name), op.table_name, schema=op.schema)]
+
+
+def apply(connection: Connection, op: DropForeignKeyIndexOp) -> None:
+    inspector = sa.inspect(connection) if family(connection.dialect) == "mysql" else None
+    for step in statements(connection.dialect, op, inspector):
+        execute(connection, step)
+
 
 @Operations.implementation_for(DropForeignKeyIndexOp)
-def _drop_foreign_key_index(operations: Operations, operation: DropForeignKeyIndexOp) -> None:
-    connection = operations.get_bind()
-    if connection.dialect.name not in MYSQL_DIALECTS:
-        return
-    indexes = inspect(connection).get_indexes(operation.table_name, schema=operation.schema)
-    if any(index["name"] == operation.name for index in indexes):
-        operations.drop_index(operation.name, operation.table_name, schema=operation.schema)
+def _implement(operations: Operations, operation: DropForeignKeyIndexOp) -> None:
+    run_statements(operations, operation, apply, statements)
 
 
 @renderers.dispatch_for(DropForeignKeyIndexOp)

@@ -23,9 +23,8 @@ import sqlalchemy as sa
 from alembic.operations import ops
 from sqlalchemy import Column, MetaData
 
+from common.ops import SetNotNullSafelyOp, StopMigrationOp
 from common.ops.batch_ops import BatchUpdateOp
-from common.ops.constraint_ops import SetNotNullSafelyOp
-from common.ops.stop import StopMigrationOp
 from common.render.backfill import backfill_value, placeholder, shown
 from common.render.notes import add_note
 

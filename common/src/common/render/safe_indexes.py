@@ -29,13 +29,14 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ClauseElement
 
 from common.identifiers import stored_name
-from common.ops.constraint_ops import (
+from common.ops import (
     AddUniqueConstraintConcurrentlyOp,
     CreateCheckConstraintNotValidOp,
     CreateForeignKeyNotValidOp,
+    CreateIndexConcurrentlyOp,
+    DropIndexConcurrentlyOp,
     ValidateConstraintOp,
 )
-from common.ops.index_ops import CreateIndexConcurrentlyOp, DropIndexConcurrentlyOp
 from common.render.regroup import regroup
 
 

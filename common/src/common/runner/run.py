@@ -29,7 +29,7 @@ from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from common.commands.session import Session
+from common.alembic_private import downgrade_steps, upgrade_steps
 from common.database import _scrub_userinfo, driver_message, privilege_fix
 from common.errors import WorkbenchError
 from common.output import say
@@ -47,6 +47,7 @@ from common.runner.timeouts import (
     prepare_session,
     timeout_statement,
 )
+from common.session import Session
 
 RUNNER_ATTRIBUTE = "workbench_runner"
 VERBS = {"up": ("applied", "applying"), "down": ("reverted", "reverting")}
@@ -149,9 +150,9 @@ class Runner:
 
         def steps(rev: Any, context: Any) -> list[_TrackedStep]:
             if direction == "up":
-                found = script._upgrade_revs(target, rev)
+                found = upgrade_steps(script, target, rev)
             else:
-                found = script._downgrade_revs(target, rev)
+                found = downgrade_steps(script, target, rev)
             if self.progress is None:
                 verb, doing = ("rendered", "rendering") if self.offline else VERBS[direction]
                 self.progress = Progress(verb, doing, len(found))

@@ -17,11 +17,13 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import URL, Connection, text
 
+from common.alembic_private import downgrade_steps, upgrade_steps
 from common.autogen import compare_metadata
 from common.autogen.describe import describe_diff
 from common.config import Settings
 from common.database import driver_message, make_engine
 from common.errors import WorkbenchError
+from common.migration_env import ON_VERSION_APPLY_ATTRIBUTE
 from common.models import load_metadata
 from common.review.checks.scratch import scratch_database
 from common.review.checks.snapshot import differences, row_counts, seed, snapshot, tables_of
@@ -78,7 +80,7 @@ def _upgrade(config, script: ScriptDirectory, destination: str) -> None:
     with EnvironmentContext(
         config,
         script,
-        fn=lambda rev, context: script._upgrade_revs(destination, rev),
+        fn=lambda rev, context: upgrade_steps(script, destination, rev),
         destination_rev=destination,
     ):
         script.run_env()
@@ -88,14 +90,14 @@ def _downgrade(config, script: ScriptDirectory, destination: str) -> None:
     with EnvironmentContext(
         config,
         script,
-        fn=lambda rev, context: script._downgrade_revs(destination, rev),
+        fn=lambda rev, context: downgrade_steps(script, destination, rev),
         destination_rev=destination,
     ):
         script.run_env()
 
 
 def _run(config, connection: Connection, action, target: str, observer: _Pass) -> str | None:
-    config.attributes["on_version_apply"] = observer
+    config.attributes[ON_VERSION_APPLY_ATTRIBUTE] = observer
     try:
         action(config, observer.script, target)
     except WorkbenchError as exc:

@@ -1,4 +1,8 @@
-"""The setup every database command shares: settings, scripts, the target, a connection."""
+"""The setup every database command shares: settings, scripts, the target, a connection.
+
+Below ``commands`` and ``runner`` alike: the runner applies revisions on a session that a
+command opened, so the session cannot belong to the commands layer.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from sqlalchemy import Connection
 from common.config import Settings, load_settings
 from common.database import Target, connect, resolve_target
 from common.output import say
-from common.revisions import build_config, load_scripts
+from common.revisions import CONNECTION_ATTRIBUTE, build_config, load_scripts
 
 
 @dataclass
@@ -35,5 +39,5 @@ def open_session(settings: Settings | None = None, announce: bool = True) -> Ite
     if announce:
         say(f"Database: {target.description}")
     with connect(target, settings) as connection:
-        config.attributes["connection"] = connection
+        config.attributes[CONNECTION_ATTRIBUTE] = connection
         yield Session(settings, config, script, target, connection)
