@@ -142,3 +142,31 @@ def _columns(url, table: str) -> list[str]:
         return [c["name"] for c in inspect(engine).get_columns(table)]
     finally:
         engine.dispose()
+
+
+DATED_V2 = """
+    import datetime
+
+    from sqlmodel import Field, SQLModel
+
+    class Owner(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        name: str = Field(max_length=50)
+        note: str | None = Field(default=None, max_length=50)
+        due: datetime.date = Field(default=datetime.date(2024, 1, 2))
+"""
+
+
+def test_a_date_default_backfills_existing_rows_with_that_date(project, any_url, fresh_url):
+    """The default is written as a date literal; it used to become ``sa.text('2024-01-02')``,
+    which PostgreSQL reads as the integer 2021 (2024 minus 1 minus 2) and refuses."""
+    scenario = Scenario(ITEM_V1, DATED_V2, SEED)
+    scenario.prepare(project, (any_url, fresh_url()))
+    script = scenario.generate()
+    assert compact("op.batch_update('item', {'due': sa.text(\"'2024-01-02'\")}") in compact(script)
+    scenario.upgrade_converges()
+    found = {str(day)[:10] for (day,) in rows(any_url, "SELECT due FROM item")}
+    assert found == {"2024-01-02"}

@@ -30,6 +30,9 @@ class WorkbenchOp(MigrateOperation):
     """A workbench step: ``describe()`` is its line in ``check`` and the review."""
 
     op_name: ClassVar[str] = ""
+    #: False for a step that runs in ``autocommit_block()`` (CONCURRENTLY, batches):
+    #: the steps before it are committed first, so the rewriters make them rerunnable.
+    atomic: ClassVar[bool] = True
 
     #: databases (``postgresql``, ``sqlite``, ``mysql``) on which ``--sql`` refuses this
     #: step with one line, because writing it needs the database read first (SQLite's

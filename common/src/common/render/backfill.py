@@ -1,10 +1,13 @@
 """The value existing rows get when a NOT NULL column arrives: the model's default.
 
-A server default is written as SQL (``sa.text("now()")``) or, for a plain string default,
-as the string itself; a Python scalar default (SQLModel ``Field(default=...)``) as its
-literal (an Enum member as the label the database stores); a ``default_factory`` on a
-date/time column as the time of the migration (``sa.func.now()``). Anything else (a
-factory such as ``uuid4``) has no value the script can write: ``None``.
+A server default is SQL (``sa.text("now()")``) or, for a plain string default, the string
+itself; a Python scalar default (SQLModel ``Field(default=...)``) its literal (an Enum
+member as the label the database stores); a ``default_factory`` on a date/time column the
+time of the migration (``sa.func.now()``). Anything else (a factory such as ``uuid4``) has
+no value the script can write: ``None``.
+
+The values are SQLAlchemy objects, not Python source: ``op.batch_update``'s renderer
+writes them into the script, and a review note shows them as the SQL they compile to.
 """
 
 from __future__ import annotations
@@ -14,10 +17,9 @@ import decimal
 import enum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Column, Date, DateTime, Enum, Time
 from sqlalchemy.schema import DefaultClause
-
-from common.render.calls import Code
 
 # a value the database can hold for each kind of column, for downgrades only
 _PLACEHOLDERS = (
@@ -33,7 +35,7 @@ _PLACEHOLDERS = (
 )
 
 
-def _server_default(column: Column, dialect: Any) -> Code | str | None:
+def _server_default(column: Column, dialect: Any) -> sa.TextClause | str | None:
     default = column.server_default
     if not isinstance(default, DefaultClause):
         return None
@@ -43,7 +45,7 @@ def _server_default(column: Column, dialect: Any) -> Code | str | None:
     text = getattr(arg, "text", None)
     if text is None:
         text = str(arg.compile(dialect=dialect))
-    return Code(f"sa.text({text!r})")
+    return sa.text(text)
 
 
 def _stored_label(column: Column, value: Any) -> Any:
@@ -60,12 +62,12 @@ def python_default(column: Column) -> Any:
     if default.is_scalar:
         value = _stored_label(column, default.arg)
         if isinstance(value, decimal.Decimal):
-            return Code(f"sa.literal({str(value)!r}, sa.Numeric())")
+            return sa.literal(str(value), sa.Numeric())
         if isinstance(value, datetime.date | datetime.time):
-            return Code(f"sa.text({value.isoformat()!r})")
+            return sa.literal(value)
         return value
     if default.is_callable and isinstance(column.type, DateTime | Date | Time):
-        return Code("sa.func.now()")
+        return sa.func.now()
     return None
 
 
@@ -82,9 +84,17 @@ def backfill_value(column: Column | None, dialect: Any) -> Any:
 def placeholder(type_: Any) -> Any:
     """A stand-in value for a downgrade re-adding a NOT NULL column whose data is gone."""
     if isinstance(type_, DateTime | Date):
-        return Code("sa.func.now()")
+        return sa.func.now()
     name = type(type_).__name__.lower()
     for fragment, value in _PLACEHOLDERS:
         if fragment in name:
             return value
     return None
+
+
+def shown(value: Any, dialect: Any = None) -> str:
+    """``value`` as a review note shows it: SQL as it compiles, a Python value as repr."""
+    if isinstance(value, sa.ClauseElement):
+        compiled = value.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        return str(compiled)
+    return repr(value)

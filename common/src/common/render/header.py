@@ -10,46 +10,13 @@ from __future__ import annotations
 
 from alembic.operations import ops
 
-from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequenceOp
-from common.ops.stop import StopMigrationOp
-from common.render.calls import WorkbenchCall
+from common.ops.base import WorkbenchOp
 from common.render.notes import notes_of
 from common.render.regroup import tables_created
 
 HEADER = "workbench_review_header"
 
 _BRIEF = "ACCESS EXCLUSIVE, brief (catalog change only)"
-_CALLS = {
-    "batch_update": ("backfill {t} in batches", "row locks, one batch at a time"),
-    "set_not_null_safely": (
-        "set {a1} NOT NULL on {t} (CHECK NOT VALID, VALIDATE, SET NOT NULL)",
-        "SHARE UPDATE EXCLUSIVE while validating (reads and writes go on), then brief",
-    ),
-    "create_index_concurrently": (
-        "create index {a0} on {t} CONCURRENTLY",
-        "SHARE UPDATE EXCLUSIVE (reads and writes go on), outside the transaction",
-    ),
-    "drop_index_concurrently": (
-        "drop index {a0} on {t} CONCURRENTLY",
-        "SHARE UPDATE EXCLUSIVE (reads and writes go on), outside the transaction",
-    ),
-    "add_unique_constraint_concurrently": (
-        "add unique constraint {a0} on {t} (index built CONCURRENTLY first)",
-        "SHARE UPDATE EXCLUSIVE for the build, then brief ACCESS EXCLUSIVE",
-    ),
-    "create_foreign_key_not_valid": (
-        "add foreign key {a0} on {t} NOT VALID",
-        "SHARE ROW EXCLUSIVE on both tables, brief (no scan)",
-    ),
-    "create_check_constraint_not_valid": (
-        "add check constraint {a0} on {t} NOT VALID",
-        "ACCESS EXCLUSIVE, brief (no scan)",
-    ),
-    "validate_constraint": (
-        "validate constraint {a0} on {t}",
-        "SHARE UPDATE EXCLUSIVE (reads and writes go on) while it scans",
-    ),
-}
 
 
 def _lock(dialect: str, postgres: str, created: bool = False) -> str:
@@ -63,6 +30,8 @@ def _lock(dialect: str, postgres: str, created: bool = False) -> str:
 
 
 def _column_step(op, table: str, dialect: str, created: bool) -> tuple[str, str, str | None]:
+    if isinstance(op, WorkbenchOp):
+        return _workbench_step(op, dialect, created)
     if isinstance(op, ops.AddColumnOp):
         null = "NULL" if op.column.nullable else "NOT NULL"
         return (
@@ -111,10 +80,17 @@ def _alter_step(op: ops.AlterColumnOp, table: str, dialect: str, created: bool):
 
 
 def _generic(op, table: str | None, dialect: str, created: bool):
-    describe = getattr(op, "describe", None)
-    text = describe() if callable(describe) else type(op).__name__
-    where = f" on {table}" if table and table not in text else ""
+    text = type(op).__name__
+    where = f" on {table}" if table else ""
     return f"{text}{where}", _lock(dialect, _BRIEF, created) if table else "none", None
+
+
+def _workbench_step(op: WorkbenchOp, dialect: str, created: bool = False):
+    """The op's own line, lock and destruction: a new op brings its header entry along."""
+    lock = "none (new table)" if created else op.lock(dialect)
+    if lock is None:
+        lock = _lock(dialect, _BRIEF) if getattr(op, "table_name", None) else "none"
+    return op.describe(), lock, op.destroys()
 
 
 def _step(op, dialect: str, created: set[str]) -> list[tuple[str, str, str | None]]:
@@ -129,19 +105,8 @@ def _step(op, dialect: str, created: set[str]) -> list[tuple[str, str, str | Non
     if isinstance(op, ops.RenameTableOp):
         text = f"rename table {op.table_name} to {op.new_table_name}"
         return [(text, _lock(dialect, _BRIEF), None)]
-    if isinstance(op, RenameIndexOp | RenameConstraintOp | RenameSequenceOp):
-        return [(op.describe(), _lock(dialect, "SHARE UPDATE EXCLUSIVE, brief"), None)]
-    if isinstance(op, StopMigrationOp):
-        return [(f"STOP before any change: {op.reason}", "none", None)]
-    if isinstance(op, WorkbenchCall) and op.name in _CALLS:
-        what, lock = _CALLS[op.name]
-        args = {f"a{i}": a for i, a in enumerate(op.args)}
-        text = (
-            what.format(t=op.table_name, **args)
-            if dialect == "postgresql"
-            else what.format(t=op.table_name, **args).replace(" CONCURRENTLY", "")
-        )
-        return [(text, _lock(dialect, lock), None)]
+    if isinstance(op, WorkbenchOp):
+        return [_workbench_step(op, dialect)]
     return [_generic(op, getattr(op, "table_name", None), dialect, False)]
 
 

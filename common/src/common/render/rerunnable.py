@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from alembic.operations import ops
 
-from common.render.calls import WorkbenchCall
+from common.ops.base import WorkbenchOp
 
 _GUARDS: dict[type, str] = {
     ops.CreateTableOp: "if_not_exists",
@@ -42,7 +42,9 @@ def guard_committed_steps(container: ops.OpContainer, dialect_name: str) -> None
     """IF [NOT] EXISTS on the steps an ``autocommit_block()`` commits before it runs."""
     if dialect_name != "postgresql":
         return
-    leaving = [i for i, op in enumerate(container.ops) if isinstance(op, WorkbenchCall)]
+    leaving = [
+        i for i, op in enumerate(container.ops) if isinstance(op, WorkbenchOp) and not op.atomic
+    ]
     if not leaving:
         return
     for op in container.ops[: leaving[-1]]:

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from alembic.operations import ops
 from sqlalchemy import Column, MetaData
 
-from common.ops.stop import StopMigrationOp
-from common.render.backfill import backfill_value, placeholder
-from common.render.calls import Code, WorkbenchCall
+from common.ops import BatchUpdateOp, SetNotNullSafelyOp, StopMigrationOp
+from common.render.backfill import backfill_value, placeholder, shown
 from common.render.notes import add_note
 
 
@@ -42,10 +42,6 @@ def make_columns_safe(
         else:
             result.append(op)
     container.ops = stops + result
-
-
-def _where_null(column: str) -> Code:
-    return Code(f"sa.column({column!r}).is_(None)")
 
 
 class _TableRewriter:
@@ -115,7 +111,7 @@ class _TableRewriter:
                 add_note(
                     op,
                     f"downgrade: {self.table}.{column.name} comes back with placeholder "
-                    f"value {value!r} in existing rows; its data was dropped by the upgrade",
+                    f"value {shown(value)} in existing rows; its data was dropped by the upgrade",
                 )
         if value is None:
             self._refuse(op)
@@ -126,7 +122,7 @@ class _TableRewriter:
         add_note(
             added,
             f"{self.table}.{column.name} is NOT NULL: added nullable, existing rows backfilled "
-            f"with {value!r} in batches, then set NOT NULL",
+            f"with {shown(value)} in batches, then set NOT NULL",
         )
         self.group.append(added)
         self.backfills.append(self._backfill(column.name, value))
@@ -156,7 +152,7 @@ class _TableRewriter:
         if op.modify_server_default is not False:
             server_default = op.modify_server_default
         if value is None and server_default not in (None, False):
-            value = Code(f"sa.text({_sql_text(server_default)!r})")
+            value = sa.text(_sql_text(server_default))
         op.modify_nullable = None
         if _has_other_changes(op):
             self.group.append(op)
@@ -171,15 +167,14 @@ class _TableRewriter:
                 "existing NULLs: this step fails while any row holds NULL; backfill them first",
             )
 
-    def _backfill(self, column: str, value: Any) -> WorkbenchCall:
-        values = Code("{" + f"{column!r}: {value!r}" + "}")
-        return WorkbenchCall(
-            "batch_update", self.table, (self.table, values), {"where": _where_null(column)}
-        )
+    def _backfill(self, column: str, value: Any) -> BatchUpdateOp:
+        where = sa.column(column).is_(None)
+        schema = {"schema": self.table_ops.schema} if self.table_ops.schema else {}
+        return BatchUpdateOp(self.table, {column: value}, where=where, **schema)
 
     def _set_not_null_step(self, column: str, type_, server_default, schema):
         if self.dialect == "postgresql":
-            step = WorkbenchCall("set_not_null_safely", self.table, (self.table, column))
+            step = SetNotNullSafelyOp(self.table, column)
             self.not_null.append(step)
             return step
         alter = ops.AlterColumnOp(

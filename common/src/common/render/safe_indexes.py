@@ -22,13 +22,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from alembic.operations import ops
 from sqlalchemy import Column
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ClauseElement
 
 from common.identifiers import stored_name
-from common.render.calls import Code, WorkbenchCall
+from common.ops import (
+    AddUniqueConstraintConcurrentlyOp,
+    CreateCheckConstraintNotValidOp,
+    CreateForeignKeyNotValidOp,
+    CreateIndexConcurrentlyOp,
+    DropIndexConcurrentlyOp,
+    ValidateConstraintOp,
+)
 from common.render.regroup import regroup
 
 
@@ -46,7 +54,7 @@ def _expression(value: Any, dialect: Any) -> Any:
             text = getattr(text, "text", None)
         if not isinstance(text, str):
             text = str(value.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-        return Code(f"sa.text({text!r})")
+        return sa.text(text)
     return value
 
 
@@ -58,38 +66,26 @@ def _create_index(op: ops.CreateIndexOp, dialect: Any) -> list:
         if key.startswith("postgresql_") and value not in (None, [], ()):
             options[key] = _expression(value, dialect)
     columns = [_expression(column, dialect) for column in op.columns]
-    return [
-        WorkbenchCall(
-            "create_index_concurrently",
-            op.table_name,
-            (_stored(dialect, op.index_name), op.table_name, columns),
-            options,
-        )
-    ]
+    name = _stored(dialect, op.index_name)
+    return [CreateIndexConcurrentlyOp(name, op.table_name, columns, **options)]
 
 
 def _drop_index(op: ops.DropIndexOp, dialect: Any) -> list:
-    name = _stored(dialect, op.index_name)
-    call = WorkbenchCall(
-        "drop_index_concurrently", op.table_name, (name,), {"table_name": op.table_name}
-    )
-    return [call]
-
-
-def _validate(name: str, table: str) -> WorkbenchCall:
-    return WorkbenchCall("validate_constraint", table, (name, table))
+    return [DropIndexConcurrentlyOp(_stored(dialect, op.index_name), op.table_name)]
 
 
 def _foreign_key(op: ops.CreateForeignKeyOp, dialect: Any) -> list:
     options = {k: op.kw[k] for k in ("ondelete", "onupdate") if op.kw.get(k)}
     name = _stored(dialect, op.constraint_name, "constraint")
-    create = WorkbenchCall(
-        "create_foreign_key_not_valid",
+    create = CreateForeignKeyNotValidOp(
+        name,
         op.source_table,
-        (name, op.source_table, op.referent_table, list(op.local_cols), list(op.remote_cols)),
-        options,
+        op.referent_table,
+        list(op.local_cols),
+        list(op.remote_cols),
+        **options,
     )
-    return [create, _validate(name, op.source_table)]
+    return [create, ValidateConstraintOp(name, op.source_table)]
 
 
 def _check(op: ops.CreateCheckConstraintOp, dialect: Any) -> list:
@@ -97,21 +93,13 @@ def _check(op: ops.CreateCheckConstraintOp, dialect: Any) -> list:
     if isinstance(condition, ClauseElement):
         condition = str(condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     name = _stored(dialect, op.constraint_name, "constraint")
-    create = WorkbenchCall(
-        "create_check_constraint_not_valid", op.table_name, (name, op.table_name, str(condition))
-    )
-    return [create, _validate(name, op.table_name)]
+    create = CreateCheckConstraintNotValidOp(name, op.table_name, str(condition))
+    return [create, ValidateConstraintOp(name, op.table_name)]
 
 
 def _unique(op: ops.CreateUniqueConstraintOp, dialect: Any) -> list:
     name = _stored(dialect, op.constraint_name, "constraint")
-    return [
-        WorkbenchCall(
-            "add_unique_constraint_concurrently",
-            op.table_name,
-            (name, op.table_name, list(op.columns)),
-        )
-    ]
+    return [AddUniqueConstraintConcurrentlyOp(name, op.table_name, list(op.columns))]
 
 
 def make_indexes_safe(container: ops.OpContainer, dialect_name: str, dialect: Any = None) -> None:

@@ -46,6 +46,8 @@ _LOCKS = {
 class BatchOp(WorkbenchOp):
     """A batched step on ``table_name``; ``options`` are the engine's keywords."""
 
+    atomic = False
+
     kind = ""
 
     def __init__(self, table_name: str, *, batch_size: int | None = None, **options: Any) -> None:

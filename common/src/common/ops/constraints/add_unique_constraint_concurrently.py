@@ -42,6 +42,8 @@ from common.ops.indexes import create_index_concurrently as create_index
 class AddUniqueConstraintConcurrentlyOp(WorkbenchOp):
     """Unique index built concurrently, then ADD CONSTRAINT ... UNIQUE USING INDEX."""
 
+    atomic = False
+
     offline_refused = frozenset({"sqlite"})
 
     def __init__(

@@ -37,6 +37,8 @@ from common.ops.constraints._state import pg_constraint, violations_reported
 class CreateCheckConstraintNotValidOp(WorkbenchOp):
     """ADD CONSTRAINT ... CHECK NOT VALID (validate later with op.validate_constraint)."""
 
+    atomic = False
+
     offline_refused = frozenset({"sqlite"})
 
     def __init__(

@@ -38,6 +38,8 @@ from common.ops.constraints._state import pg_constraint, violations_reported
 class CreateForeignKeyNotValidOp(WorkbenchOp):
     """ADD CONSTRAINT ... FOREIGN KEY NOT VALID (validate later with op.validate_constraint)."""
 
+    atomic = False
+
     offline_refused = frozenset({"sqlite"})
 
     def __init__(

@@ -48,6 +48,8 @@ from common.ops.constraints._state import pg_constraint, validate
 class SetNotNullSafelyOp(WorkbenchOp):
     """SET NOT NULL through a validated CHECK, so no long ACCESS EXCLUSIVE scan."""
 
+    atomic = False
+
     offline_refused = frozenset({"sqlite", "mysql"})
 
     def __init__(

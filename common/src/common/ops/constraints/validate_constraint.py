@@ -29,6 +29,8 @@ from common.ops.constraints._state import pg_constraint, validate, violations_re
 class ValidateConstraintOp(WorkbenchOp):
     """VALIDATE CONSTRAINT in its own transaction (no-op where NOT VALID does not exist)."""
 
+    atomic = False
+
     def __init__(self, constraint_name: str, table_name: str, *, schema: str | None = None) -> None:
         self.constraint_name = constraint_name
         self.table_name = table_name

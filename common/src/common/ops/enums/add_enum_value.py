@@ -45,6 +45,8 @@ def _compile_add_enum_value(element: AddEnumValue, compiler, **kw) -> str:
 class AddEnumValueOp(WorkbenchOp):
     """Add ``value`` to the enum type ``name``, placed ``before`` or ``after`` another."""
 
+    atomic = False
+
     def __init__(
         self,
         name: str,

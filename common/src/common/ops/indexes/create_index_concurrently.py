@@ -54,6 +54,8 @@ CONCURRENT_LOCK = "SHARE UPDATE EXCLUSIVE (reads and writes go on), outside the 
 class CreateIndexConcurrentlyOp(WorkbenchOp):
     """CREATE INDEX CONCURRENTLY, rebuilding an INVALID leftover; plain elsewhere."""
 
+    atomic = False
+
     def __init__(
         self,
         index_name: str,

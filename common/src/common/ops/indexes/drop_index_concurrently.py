@@ -35,6 +35,8 @@ _LOCK = "SHARE UPDATE EXCLUSIVE (reads and writes go on), outside the transactio
 class DropIndexConcurrentlyOp(WorkbenchOp):
     """DROP INDEX CONCURRENTLY IF EXISTS; plain DROP INDEX elsewhere."""
 
+    atomic = False
+
     def __init__(
         self,
         index_name: str,

@@ -32,6 +32,8 @@ _LOCK = "SHARE UPDATE EXCLUSIVE (reads and writes go on), outside the transactio
 class ReindexConcurrentlyOp(WorkbenchOp):
     """REINDEX INDEX CONCURRENTLY (PostgreSQL 12+); REINDEX on SQLite."""
 
+    atomic = False
+
     def __init__(self, index_name: str, *, schema: str | None = None) -> None:
         self.index_name = index_name
         self.schema = schema
