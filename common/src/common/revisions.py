@@ -22,7 +22,7 @@ from common.errors import InvalidInputError, RevisionStateError, describe_except
 from common.paths import alembic_ini, script_location
 from common.revision_sources import declarations, missing_parents, reused_ids
 
-MERGE_HINT = 'merge them with `uv run alembic merge -m "merge heads" heads`.'
+MERGE_HINT = "merge them with `uvx invoke merge` (one revision with the next sequential id)."
 
 
 def build_config(settings: Settings, connection: Connection | None = None) -> Config:
