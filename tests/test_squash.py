@@ -134,6 +134,32 @@ def test_squash_refuses_a_data_migration_in_the_range(squashable):
     )
     write_revision(squashable.versions, 6, 'op.batch_update("item", {"name": "x"})', "pass")
     _refused(squashable, "--upto", "0006", fragments=["(batch_update at line"])
+    write_revision(squashable.versions, 6, 'op.execute("CREATE VIEW v AS SELECT 1")', "pass")
+    _refused(
+        squashable,
+        "--upto",
+        "0006",
+        fragments=["0006_rev_6.py runs raw SQL the squash cannot rebuild (CREATE VIEW at line"],
+    )
+
+
+def test_squash_refuses_a_schema_it_cannot_prove(squashable):
+    """SQLAlchemy does not reflect an index on an expression on SQLite: the proof sees it."""
+    write_revision(
+        squashable.versions,
+        6,
+        'op.execute("CREATE INDEX ix_item_lower ON item (lower(name))")',
+        'op.execute("DROP INDEX ix_item_lower")',
+    )
+    _refused(
+        squashable,
+        "--upto",
+        "0006",
+        fragments=[
+            "the squashed revision does not build the chain's schema: "
+            "object ix_item_lower is missing"
+        ],
+    )
 
 
 def test_squash_refuses_several_heads_and_bad_revisions(squashable):

@@ -26,7 +26,7 @@ from common.output import emit, say
 from common.paths import alembic_ini, script_location
 from common.revisions import build_config, database_state, load_scripts, refuse_unknown
 from common.squash.proof import build_and_prove
-from common.squash.scope import refuse_data_migrations, refuse_partly_applied, squash_range
+from common.squash.scope import refuse_partly_applied, refuse_unsquashable, squash_range
 
 
 def squash(upto: str, message: str | None = None, settings: Settings | None = None) -> int:
@@ -34,7 +34,7 @@ def squash(upto: str, message: str | None = None, settings: Settings | None = No
     settings = settings or load_settings()
     script = load_scripts(build_config(settings))
     chain = squash_range(script, upto)
-    refuse_data_migrations(chain)
+    refuse_unsquashable(chain)
     target = resolve_target(settings)
     with connect(target, settings) as connection:
         state = database_state(connection, script)

@@ -10,6 +10,9 @@ be squashed:
 - a data migration inside the range: the squash rebuilds the schema only, so its rows
   would be dropped silently (an ``INSERT``/``UPDATE``/``DELETE``/``MERGE`` it emits, or a
   workbench batch operation);
+- raw SQL (``op.execute``) for anything but tables, indexes, constraints and enum types:
+  views, functions, triggers, extensions are not reflected, so the squash would lose them
+  (raw table DDL is allowed: the proof compares what it builds);
 - a database that applied part of the range: its revision would no longer exist.
 """
 
@@ -26,6 +29,18 @@ from common.revisions import DatabaseState, resolve_revision, single_head
 
 DATA_OPS = {"batch_update", "batch_delete", "batch_copy_column", "bulk_insert"}
 _DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt, ast.CopyStmt)
+# raw statements about what the snapshots compare (tables, columns, indexes, constraints,
+# enum types): the proof catches what the squash would miss of these
+_TABLE_DDL = (
+    ast.CreateStmt,
+    ast.AlterTableStmt,
+    ast.IndexStmt,
+    ast.DropStmt,
+    ast.RenameStmt,
+    ast.CommentStmt,
+    ast.CreateEnumStmt,
+    ast.AlterEnumStmt,
+)
 
 
 def squash_range(script: ScriptDirectory, upto: str) -> list[Script]:
@@ -57,22 +72,42 @@ def squash_range(script: ScriptDirectory, upto: str) -> list[Script]:
     return chain
 
 
-def refuse_data_migrations(chain: list[Script]) -> None:
-    """A revision in the range that changes rows: named, with the statement's line."""
+def refuse_unsquashable(chain: list[Script]) -> None:
+    """A revision in the range that changes rows, or runs raw SQL for objects the squash
+    cannot rebuild (views, functions, triggers...: reflection does not see them)."""
     from common.review.analysis import analyse
 
     for unit in analyse(chain):
         for statement in unit.up:
-            if statement.op in DATA_OPS or isinstance(statement.node, _DML):
-                what = statement.op if statement.op in DATA_OPS else statement.sql.split()[0]
-                before = _previous(chain, unit.revision)
-                raise InvalidInputError(
-                    f"{unit.path.name} is a data migration ({what} at line {statement.line}): "
-                    "a squash rebuilds the schema only and would drop it silently.",
-                    f"squash up to the revision before it (--upto {before})"
-                    if before
-                    else "it is too early in the history to squash anything before it.",
-                )
+            what = _unsquashable(statement)
+            if what is None:
+                continue
+            before = _previous(chain, unit.revision)
+            fix = (
+                f"squash up to the revision before it (--upto {before})"
+                if before
+                else "it is too early in the history to squash anything before it."
+            )
+            if what[1]:
+                problem = "is a data migration"
+                why = "a squash rebuilds the schema only and would drop it silently."
+            else:
+                problem = "runs raw SQL the squash cannot rebuild"
+                why = "a squash rebuilds the reflected tables only and would drop it."
+            raise InvalidInputError(
+                f"{unit.path.name} {problem} ({what[0]} at line {statement.line}): {why}", fix
+            )
+
+
+def _unsquashable(statement) -> tuple[str, bool] | None:
+    """(what, is data) for a statement a squash cannot carry, else None."""
+    if statement.op in DATA_OPS:
+        return statement.op, True
+    if isinstance(statement.node, _DML):
+        return statement.sql.split()[0].upper(), True
+    if statement.op == "execute" and not isinstance(statement.node, _TABLE_DDL):
+        return " ".join(statement.sql.split()[:2]).upper(), False
+    return None
 
 
 def _previous(chain: list[Script], revision: str) -> str | None:
