@@ -11,7 +11,6 @@ into the real one once the snapshots are equal.
 from __future__ import annotations
 
 import warnings
-
 from dataclasses import dataclass
 
 from alembic import command
