@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names = getattr(item, "fixturenames", ())
         callspec = getattr(item, "callspec", None)
         dialect = callspec.params.get("dialect", "") if callspec else ""
-        if "pg_server_name" in names or dialect.startswith("pg-"):
+        if {"pg_server_name", "first_pg_url"} & set(names) or dialect.startswith("pg-"):
             item.add_marker("postgresql")
         if dialect == "sqlite" or {"sqlite_url", "sqlite_pair"} & set(names):
             item.add_marker("sqlite")
@@ -68,6 +68,13 @@ def _fresh_database(server: servers.Server) -> Iterator[URL]:
 @pytest.fixture
 def pg_url(pg_server: servers.Server) -> Iterator[URL]:
     yield from _fresh_database(pg_server)
+
+
+@pytest.fixture
+def first_pg_url() -> Iterator[URL]:
+    """A fresh database on the first PostgreSQL server only (not once per server): for the
+    tests whose point is not the server version, such as those that start subprocesses."""
+    yield from _fresh_database(_postgres(servers.postgres_server_names()[0]))
 
 
 @pytest.fixture

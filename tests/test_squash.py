@@ -81,7 +81,8 @@ def test_squash_keeps_old_databases_working_and_builds_fresh_ones_alike(
     project.ok("downgrade", "--revision", "base")
 
 
-def test_squash_on_postgresql_with_a_database_beyond_rev(project, pg_url, engine_for):
+def test_squash_on_postgresql_with_a_database_beyond_rev(project, first_pg_url, engine_for):
+    pg_url = first_pg_url
     _chain(project)
     project.use_database(pg_url)
     project.ok("update-db")
@@ -109,13 +110,21 @@ def _refused(project, *args, fragments) -> None:
     assert not list(project.root.glob(".workbench-squash-*"))
 
 
-def test_squash_refuses_a_database_behind_rev(squashable):
+def test_squash_refuses_a_database_behind_rev(squashable, sqlite_url, tmp_path):
     squashable.ok("update-db", "--revision", "0002")
     _refused(
         squashable,
         "--upto",
         "0004",
         fragments=["is at 0002, before 0004", "update-db --revision 0004", "sqlite:///"],
+    )
+    # another database, not the configured one, at 0002 when the squash runs: named
+    squashable.use_database(URL.create("sqlite", database=str(tmp_path / "other.db")))
+    squashable.ok("squash", "--upto", "0004")
+    squashable.use_database(sqlite_url)
+    assert_one_line_error(
+        squashable.run("update-db"),
+        "the database is at revision 0002, which 0004_squash_0001_0004.py squashed",
     )
 
 

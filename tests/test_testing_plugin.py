@@ -67,9 +67,9 @@ PYTEST_9 = ["uv", "run", "--project", str(ROOT), "--no-sync", "--with", "pytest>
 
 
 @pytest.mark.e2e
-def test_example_passes_under_pytest_9(project, pg_server):
+def test_example_passes_under_pytest_9(project, first_pg_url):
     """The README's test file, in a user's fresh process, on pytest 9 (else this pytest)."""
-    url = pg_server.admin_url.render_as_string(hide_password=False)
+    url = first_pg_url.render_as_string(hide_password=False)
     result = _run_example(project, PYTEST_9, url, "-p", "no:pytest_alembic")
     installed = "platform " in result.stdout  # pytest's header: uv could install pytest 9
     if not installed:
@@ -103,7 +103,8 @@ def test_a_downgrade_that_loses_data_fails_the_data_fixture(project, sqlite_url)
     )
 
 
-def test_migrate_to_moves_both_ways_through_the_runner(project, pg_url, engine_for):
+def test_migrate_to_moves_both_ways_through_the_runner(project, first_pg_url, engine_for):
+    pg_url = first_pg_url
     _example(project)
     database = _database(project, pg_url)
     with project.models_path():
