@@ -183,9 +183,9 @@ def _squashed(script: ScriptDirectory, unknown: tuple[str, ...]) -> dict[str, Sc
 def refuse_unknown(state: DatabaseState) -> None:
     if state.squashed:
         rev, squash = next(iter(state.squashed.items()))
-        into = squash.revision
+        into, name = squash.revision, Path(squash.path).name
         raise RevisionStateError(
-            f"the database is at revision {rev}, which {Path(squash.path).name} squashed together with the "
+            f"the database is at revision {rev}, which {name} squashed together with the "
             f"revisions up to {into}: this database had not applied them all.",
             f"in a checkout from before the squash, run uvx invoke update-db --revision {into} "
             "on it; from then on this code upgrades it.",
