@@ -176,6 +176,23 @@ def indexes(c, table=None):
     _common(c, "indexes", *(["--table", table] if table else []))
 
 
+@task(help={"message": 'message of the merge revision (default "merge heads")'})
+def merge(c, message="merge heads"):
+    """Join several heads into one revision with the next sequential id."""
+    _common(c, "merge", "--message", message)
+
+
+@task(
+    help={
+        "upto": "the last revision to squash: it and every revision before it become one",
+        "message": 'message of the squashed revision (default "squash <first>..<upto>")',
+    }
+)
+def squash(c, upto, message=""):
+    """Replace the revisions up to --upto by one revision, its schema proven equal."""
+    _common(c, "squash", "--upto", upto, *(["--message", message] if message else []))
+
+
 def _require_docker(c: Context) -> None:
     probe = c.run("docker info --format '{{.ServerVersion}}'", hide=True, warn=True)
     if probe is None or not probe.ok:

@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test on every reachable server, and a scratch project.
 
-``pg_url`` is parametrized over the PostgreSQL servers found (see tests/servers.py), so a
+``pg_url`` is parametrized over the PostgreSQL servers found (see common/testing/servers.py,
+shared with the pytest plugin users get), so a
 test asking for it runs once per server; ``any_url`` also covers SQLite and MariaDB.
 The ``*_pair`` fixtures give two databases of one kind, for the scenarios in
 tests/scenario.py (the migrated database and a fresh ``create_all`` to compare with).
@@ -17,7 +18,7 @@ import pytest
 from sqlalchemy import URL, create_engine
 from sqlalchemy.pool import NullPool
 
-from tests import servers
+from common.testing import servers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +37,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names = getattr(item, "fixturenames", ())
         callspec = getattr(item, "callspec", None)
         dialect = callspec.params.get("dialect", "") if callspec else ""
-        if "pg_server_name" in names or dialect.startswith("pg-"):
+        if {"pg_server_name", "first_pg_url"} & set(names) or dialect.startswith("pg-"):
             item.add_marker("postgresql")
         if dialect == "sqlite" or {"sqlite_url", "sqlite_pair"} & set(names):
             item.add_marker("sqlite")
@@ -44,13 +45,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker("mysql")
 
 
-_started: dict[str, servers.Server] = {}
-
-
-def _postgres(name: str) -> servers.Server:
-    if name not in _started:
-        _started[name] = servers.start_postgres(name)
-    return _started[name]
+_postgres = servers.postgres
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +56,7 @@ def pg_server(pg_server_name: str) -> servers.Server:
 @pytest.fixture(scope="session", autouse=True)
 def _stop_servers() -> Iterator[None]:
     yield
-    for server in _started.values():
-        servers.stop(server)
+    servers.stop_all()
 
 
 def _fresh_database(server: servers.Server) -> Iterator[URL]:
@@ -74,6 +68,13 @@ def _fresh_database(server: servers.Server) -> Iterator[URL]:
 @pytest.fixture
 def pg_url(pg_server: servers.Server) -> Iterator[URL]:
     yield from _fresh_database(pg_server)
+
+
+@pytest.fixture
+def first_pg_url() -> Iterator[URL]:
+    """A fresh database on the first PostgreSQL server only (not once per server): for the
+    tests whose point is not the server version, such as those that start subprocesses."""
+    yield from _fresh_database(_postgres(servers.postgres_server_names()[0]))
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@ def test_several_heads(sqlite_project):
     second.write_text(source)
     for command in (["update-db"], ["create-migration", "Third"], ["status"]):
         result = sqlite_project.run(*command)
-        assert_one_line_error(result, "2 heads", "alembic merge")
+        assert_one_line_error(result, "2 heads", "uvx invoke merge")
     assert len(sqlite_project.revision_files()) == 2
 
 

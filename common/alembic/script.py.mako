@@ -26,6 +26,12 @@ revision: str = ${repr(up_revision)}
 down_revision: str | Sequence[str] | None = ${repr(down_revision)}
 branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
 depends_on: str | Sequence[str] | None = ${repr(depends_on)}
+<% squashes = context.get("config").attributes.get("workbench_squashes") if context.get("config") is not None else None %>\
+% if squashes:
+# squashed: the revisions this one replaces, each with the checksum its file had, so a
+# database that applied them passes the checksum check (common/runner/checksums.py)
+squashes: dict[str, str] = ${repr(squashes)}
+% endif
 
 
 def upgrade() -> None:

@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "embedded-stop": ("common.commands.show", "embedded_stop"),
     "review": ("common.commands.review", "review"),
     "indexes": ("common.commands.indexes", "indexes"),
+    "merge": ("common.commands.merge", "merge"),
+    "squash": ("common.commands.squash", "squash"),
 }
 
 
@@ -116,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REF",
         help="with --static: only the revision files changed since git REF (e.g. origin/main)",
     )
+    merge = sub.add_parser("merge", help="join the heads into one revision (sequential id)")
+    merge.add_argument("--message", default="merge heads", help='default "merge heads"')
+    squash = sub.add_parser("squash", help="replace the revisions up to REV by one, proven equal")
+    squash.add_argument("--upto", required=True, metavar="REV", help="last revision squashed")
+    squash.add_argument("--message", default=None, help='default "squash <first>..<REV>"')
     indexes = sub.add_parser("indexes", help="indexes with size and scans; invalid/duplicates")
     indexes.add_argument("--table", default=None, help="only the indexes of this table")
     return parser

@@ -28,7 +28,7 @@ from common.revision_sources import declarations, missing_parents, reused_ids
 WORKBENCH_ATTRIBUTE = "workbench"
 CONNECTION_ATTRIBUTE = "connection"
 
-MERGE_HINT = 'merge them with `uv run alembic merge -m "merge heads" heads`.'
+MERGE_HINT = "merge them with `uvx invoke merge` (one revision with the next sequential id)."
 
 
 def build_config(settings: Settings, connection: Connection | None = None) -> Config:
@@ -149,6 +149,8 @@ class DatabaseState:
     applied: list[Script] = field(default_factory=list)
     pending: list[Script] = field(default_factory=list)
     unknown: tuple[str, ...] = ()
+    # unknown revisions a squashed revision replaced (its ``squashes``): {old id: script}
+    squashed: dict[str, Script] = field(default_factory=dict)
 
     @property
     def behind(self) -> bool:
@@ -164,7 +166,7 @@ def database_state(connection: Connection, script: ScriptDirectory) -> DatabaseS
     known = {rev.revision for rev in script.walk_revisions()}
     unknown = tuple(rev for rev in current if rev not in known)
     if unknown:
-        return DatabaseState(current, head, unknown=unknown)
+        return DatabaseState(current, head, unknown=unknown, squashed=_squashed(script, unknown))
     applied_ids: set[str] = set()
     for rev in current:
         applied_ids.update(r.revision for r in script.iterate_revisions(rev, "base"))
@@ -174,7 +176,26 @@ def database_state(connection: Connection, script: ScriptDirectory) -> DatabaseS
     return DatabaseState(current, head, applied, pending)
 
 
+def _squashed(script: ScriptDirectory, unknown: tuple[str, ...]) -> dict[str, Script]:
+    """Which revision's ``squashes`` (``common.commands.squash``) lists each unknown id."""
+    found = {}
+    for revision in script.walk_revisions():
+        for rev in getattr(revision.module, "squashes", None) or {}:
+            if rev in unknown:
+                found[rev] = revision
+    return found
+
+
 def refuse_unknown(state: DatabaseState) -> None:
+    if state.squashed:
+        rev, squash = next(iter(state.squashed.items()))
+        into, name = squash.revision, Path(squash.path).name
+        raise RevisionStateError(
+            f"the database is at revision {rev}, which {name} squashed together with the "
+            f"revisions up to {into}: this database had not applied them all.",
+            f"in a checkout from before the squash, run uvx invoke update-db --revision {into} "
+            "on it; from then on this code upgrades it.",
+        )
     if state.unknown:
         raise RevisionStateError(
             f"the database is at revision {', '.join(state.unknown)}, which no script here "

@@ -70,9 +70,19 @@ def compare(connection: Connection, applied: list[Script]) -> Comparison:
         expected = recorded.get(script.revision)
         if expected is None:
             unrecorded.append(script)
-        elif expected != revision_checksum(script.path):
+        elif expected not in (revision_checksum(script.path), squashed_checksum(script)):
             edited.append(script)
     return Comparison(edited, unrecorded)
+
+
+def squashed_checksum(script: Script) -> str | None:
+    """The checksum a squashed revision's id had before the squash (``squashes``).
+
+    ``squash --upto REV`` gives its revision REV's own id, so a database at REV or beyond
+    is already at the squash; the history of such a database holds the old REV file's
+    checksum, which the squashed file lists beside the other revisions it replaces.
+    """
+    return (getattr(script.module, "squashes", None) or {}).get(script.revision)
 
 
 def edited_message(script: Script) -> str:

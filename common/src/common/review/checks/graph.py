@@ -45,10 +45,7 @@ def graph_checks(
     )
     heads = sorted(script.get_heads())
     if len(heads) > 1:
-        summary = (
-            f"{len(heads)} heads ({', '.join(heads)}): merge them with "
-            '`uv run alembic merge -m "merge heads" heads`'
-        )
+        summary = f"{len(heads)} heads ({', '.join(heads)}): merge them with `uvx invoke merge`"
         results.append(CheckResult("One head", Status.FAILED, summary))
         return results, script
     results.append(

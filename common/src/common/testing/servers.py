@@ -1,7 +1,8 @@
-"""Database servers for the tests, found in the order ../shared/DESIGN.md gives.
+"""Database servers for tests (the project's and its users'), found in one order.
 
 PostgreSQL: ``TEST_DATABASE_URL`` if set; else testcontainers when a Docker engine
-answers; else the embedded PostgreSQL. ``TEST_EMBEDDED_POSTGRES=1`` adds the embedded
+answers (testcontainers is then needed: it is a dev dependency, not a runtime one);
+else the embedded PostgreSQL. ``TEST_EMBEDDED_POSTGRES=1`` adds the embedded
 server next to the others, so CI runs every PostgreSQL test on both versions.
 MariaDB/MySQL: ``TEST_MYSQL_URL``, else testcontainers, else those tests are skipped.
 Each test gets a fresh database created on the server and dropped afterwards.
@@ -184,6 +185,24 @@ def _no_durability(server: Server) -> None:
             conn.execute(text(f"ALTER SYSTEM SET {setting} = off"))
         conn.execute(text("SELECT pg_reload_conf()"))
     engine.dispose()
+
+
+# Servers started in this process, by name: the project's fixtures and the pytest plugin
+# share them, so a session never starts the same server twice.
+_started: dict[str, Server] = {}
+
+
+def postgres(name: str) -> Server:
+    """The PostgreSQL server ``name`` (see ``postgres_server_names``), started once."""
+    if name not in _started:
+        _started[name] = start_postgres(name)
+    return _started[name]
+
+
+def stop_all() -> None:
+    """Stop every server ``postgres`` started (idempotent: end of the test session)."""
+    while _started:
+        stop(_started.popitem()[1])
 
 
 def stop(server: Server) -> None:
