@@ -24,6 +24,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import MigrateOperation, Operations
 
 import common.ops
+from common.errors import WorkbenchError
 from common.ops import examples
 from common.ops.base import WorkbenchOp
 
@@ -90,7 +91,7 @@ def _online(url: sa.URL, op: WorkbenchOp) -> list[str]:
                 conn.execute(examples.metadata.tables[table].insert(), rows)
         with engine.connect() as conn:
             setup = Operations(MigrationContext.configure(conn))
-            for step in type(op).example_setup():
+            for step in type(op).example_setup_for(url.get_dialect().name):
                 setup.invoke(step)
             conn.commit()
 
@@ -122,7 +123,17 @@ def _offline(dialect: str, op: WorkbenchOp) -> list[str]:
 
 @pytest.mark.parametrize("cls", OPS, ids=lambda cls: cls.op_name)
 def test_online_and_offline_emit_the_same_sql(cls, dialect, any_url):
-    op = _example(cls)
-    online = _online(any_url, op)
-    offline = _offline(any_url.get_dialect().name, op)
+    _example(cls)
+    name = any_url.get_dialect().name
+    op = cls.example_for(name)
+    online = _refusal_or(lambda: _online(any_url, op))
+    offline = _refusal_or(lambda: _offline(name, op))
     assert online == offline
+
+
+def _refusal_or(run):
+    """The statements, or the one-line refusal of an op the dialect does not have."""
+    try:
+        return run()
+    except WorkbenchError as exc:
+        return exc.one_line()

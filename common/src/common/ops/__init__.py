@@ -7,7 +7,7 @@ connection first, e.g. ``batch_update(connection, "ticket", {"priority": 0})``.
 
 from __future__ import annotations
 
-from common.ops import batch_ops, constraint_ops, index_ops
+from common.ops import batch_ops, constraint_ops, index_ops, objects
 from common.ops._support import OperationError
 from common.ops.batches import BatchResult, batch_copy_column, batch_delete, batch_update
 from common.ops.constraints import (
@@ -56,6 +56,7 @@ __all__ = [
     "create_index_concurrently",
     "drop_index_concurrently",
     "index_ops",
+    "objects",
     "reindex_concurrently",
     "set_not_null_safely",
     "validate_constraint",
