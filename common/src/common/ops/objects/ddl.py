@@ -67,7 +67,8 @@ def _compile(element: ObjectDDL, compiler: Any, **kw: Any) -> str:
                 quoted += f"({part.arguments})"
             words.append(quoted)
         elif isinstance(part, Sql):
-            words.append(part.text.strip())
+            # doubles % where the driver's paramstyle would read it as a placeholder
+            words.append(compiler.sql_compiler.post_process_text(part.text.strip()))
         else:
             words.append(part)
     return " ".join(words)
