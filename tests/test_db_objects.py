@@ -12,8 +12,14 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from alembic.autogenerate import produce_migrations
+from alembic.migration import MigrationContext
+from alembic.operations import Operations, ops
 
 from common.autogen import compare_metadata
+from common.config import load_settings
+from common.migration_env import context_options
+from common.models.db_objects import declare
 
 TABLE = """
 from sqlmodel import Field, SQLModel
@@ -51,8 +57,9 @@ declare(
 OBJECTS_V2 = (
     OBJECTS_V1.replace("SELECT id, title FROM tasks", "SELECT id, title, owner FROM tasks")
     .replace("OLD.touched + 1", "OLD.touched + 2")
-    .replace("FOR EACH ROW EXECUTE", "FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title) "
-             "EXECUTE")
+    .replace(
+        "FOR EACH ROW EXECUTE", "FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title) EXECUTE"
+    )
     .replace("OR title <> ''", "OR title <> 'x'")
 )
 
@@ -66,12 +73,16 @@ def _state(engine: sa.Engine) -> dict:
         return {
             "rows": conn.execute(sa.text("SELECT id, title FROM tasks ORDER BY id")).all(),
             "titles": conn.execute(sa.text("SELECT * FROM titles ORDER BY id")).all(),
-            "type": conn.execute(sa.text(
-                "SELECT data_type FROM information_schema.columns "
-                "WHERE table_name = 'tasks' AND column_name = 'title'")).scalar(),
+            "type": conn.execute(
+                sa.text(
+                    "SELECT data_type FROM information_schema.columns "
+                    "WHERE table_name = 'tasks' AND column_name = 'title'"
+                )
+            ).scalar(),
             "matches": conn.execute(sa.text("SELECT title_like('b')")).scalar(),
-            "rls": conn.execute(sa.text(
-                "SELECT relrowsecurity FROM pg_class WHERE relname = 'tasks'")).scalar(),
+            "rls": conn.execute(
+                sa.text("SELECT relrowsecurity FROM pg_class WHERE relname = 'tasks'")
+            ).scalar(),
         }
 
 
@@ -127,6 +138,123 @@ def test_every_kind_through_migrations_and_back(project, pg_url, engine_for):
     assert _state(engine)["type"] == "character varying"
     project.ok("downgrade")
     with engine.connect() as conn:
-        left = conn.execute(sa.text(
-            "SELECT count(*) FROM pg_class WHERE relname IN ('titles', 'title_words')")).scalar()
+        left = conn.execute(
+            sa.text("SELECT count(*) FROM pg_class WHERE relname IN ('titles', 'title_words')")
+        ).scalar()
     assert left == 0
+
+
+def _objects(count: int) -> list:
+    """``count`` mixed objects over tables t0..t9 (columns id, a, b): functions, views,
+    materialized views with indexes, triggers and policies, in declaration order."""
+    from common.models.db_objects import (
+        Function,
+        MaterializedView,
+        MaterializedViewIndex,
+        Policy,
+        Trigger,
+        View,
+    )
+
+    made: list = []
+    for n in range(count):
+        table = f"t{n % 10}"
+        kind = n % 5
+        if kind == 0:
+            made.append(
+                Function(
+                    f"f{n}",
+                    "x int, y text DEFAULT 'a'",
+                    f"RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x + {n} $$",
+                )
+            )
+            made.append(
+                Function(
+                    f"tf{n}",
+                    "",
+                    "RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    f"BEGIN NEW.a := coalesce(NEW.a, {n}); RETURN NEW; END $$",
+                )
+            )
+        elif kind == 1:
+            made.append(View(f"v{n}", f"select id, a * 2 as a2, b from {table} where b like '%x'"))
+        elif kind == 2:
+            made.append(
+                MaterializedView(
+                    f"m{n}",
+                    f"SELECT a, count(*) AS c FROM {table} GROUP BY a",
+                    with_data=n % 2 == 0,
+                    indexes=(MaterializedViewIndex(f"m{n}_a", "(a)", True),),
+                )
+            )
+        elif kind == 3:
+            made.append(
+                Trigger(
+                    f"tr{n}",
+                    table,
+                    f"BEFORE INSERT OR UPDATE OF a ON {table} "
+                    f"FOR EACH ROW EXECUTE FUNCTION tf{n - 3}()",
+                )
+            )
+        else:
+            made.append(
+                Policy(
+                    f"p{n}",
+                    table,
+                    f"AS RESTRICTIVE FOR UPDATE TO public "
+                    f"USING (a > {n}) WITH CHECK (b IS NOT NULL)",
+                )
+            )
+    return made
+
+
+def _tables(metadata: sa.MetaData) -> None:
+    for n in range(10):
+        sa.Table(
+            f"t{n}",
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("a", sa.Integer),
+            sa.Column("b", sa.String(20)),
+        )
+
+
+def _apply(conn: sa.Connection, metadata: sa.MetaData, settings) -> ops.MigrationScript:
+    """What create-migration would write for ``metadata``, run at once on ``conn``."""
+    options = context_options("postgresql", settings, metadata)
+    options.pop("process_revision_directives")
+    script = produce_migrations(MigrationContext.configure(conn, opts=options), metadata)
+    operations = Operations(MigrationContext.configure(conn))
+    for op in script.upgrade_ops.ops:
+        for step in op.ops if isinstance(op, ops.ModifyTableOps) else [op]:
+            operations.invoke(step)
+    return script
+
+
+def test_fifty_mixed_objects_in_sync_give_no_diff(pg_url, engine_for):
+    metadata = sa.MetaData()
+    _tables(metadata)
+    declare(*_objects(50), metadata=metadata)
+    settings = load_settings()
+    with engine_for(pg_url).begin() as conn:
+        made = _apply(conn, metadata, settings)
+    assert len(made.upgrade_ops.ops) == 10 + 60 + 2  # tables, objects, enable RLS twice
+    with engine_for(pg_url).connect() as conn:
+        assert compare_metadata(conn, metadata, settings) == []
+
+
+def test_undeclared_view_over_a_retyped_column_is_recreated_around_it(pg_url, engine_for):
+    engine = engine_for(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (id int PRIMARY KEY, a varchar(10))"))
+        conn.execute(sa.text("INSERT INTO t VALUES (1, 'x')"))
+        conn.execute(sa.text("CREATE VIEW by_hand AS SELECT id, a FROM t"))
+    metadata = sa.MetaData()
+    sa.Table("t", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("a", sa.Text))
+    with engine.begin() as conn:
+        script = _apply(conn, metadata, load_settings())
+    steps = [type(op).__name__ for op in script.upgrade_ops.ops]
+    assert steps == ["DropViewOp", "ModifyTableOps", "CreateViewOp"]
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT a FROM by_hand")).scalar() == "x"
+        assert compare_metadata(conn, metadata, load_settings()) == []
