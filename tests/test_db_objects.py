@@ -221,7 +221,7 @@ def _tables(metadata: sa.MetaData) -> None:
 
 def _apply(conn: sa.Connection, metadata: sa.MetaData, settings) -> ops.MigrationScript:
     """What create-migration would write for ``metadata``, run at once on ``conn``."""
-    options = context_options("postgresql", settings, metadata)
+    options = context_options(conn.dialect.name, settings, metadata)
     options.pop("process_revision_directives")
     script = produce_migrations(MigrationContext.configure(conn, opts=options), metadata)
     operations = Operations(MigrationContext.configure(conn))
