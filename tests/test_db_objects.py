@@ -103,6 +103,10 @@ def test_every_kind_through_migrations_and_back(project, pg_url, engine_for):
         assert conn.execute(sa.text("SELECT touched FROM tasks WHERE id = 1")).scalar() == 1
 
     project.write_models(_models("Text", OBJECTS_V2))
+    pending = project.run("check")
+    assert pending.returncode == 1
+    for line in ("replace function touch()", "drop view short_titles", "create policy own_tasks"):
+        assert line in pending.output, pending.output
     project.ok("create-migration", "Retype title")
     upgrade = project.revision_files()[-1].read_text().split("def downgrade")[0]
     calls = re.findall(r"op\.(\w+)\(\s*\"(\w+)\"", upgrade)
