@@ -262,3 +262,37 @@ def test_undeclared_view_over_a_retyped_column_is_recreated_around_it(pg_url, en
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT a FROM by_hand")).scalar() == "x"
         assert compare_metadata(conn, metadata, load_settings()) == []
+
+
+def test_function_whose_result_changes_is_recreated_with_its_readers(pg_url, engine_for):
+    from common.models.db_objects import Function, View
+
+    def metadata(result: str) -> sa.MetaData:
+        made = sa.MetaData()
+        _tables(made)
+        declare(
+            Function("twice", "x int", f"RETURNS {result} LANGUAGE sql AS $$ SELECT x * 2 $$"),
+            View("doubled", "SELECT id, twice(a) AS a2 FROM t0"),
+            metadata=made,
+        )
+        return made
+
+    settings = load_settings()
+    engine = engine_for(pg_url)
+    with engine.begin() as conn:
+        _apply(conn, metadata("int"), settings)
+        conn.execute(sa.text("INSERT INTO t0 (id, a) VALUES (1, 21)"))
+    with engine.begin() as conn:
+        script = _apply(conn, metadata("bigint"), settings)
+    assert [op.describe() for op in script.upgrade_ops.ops] == [
+        "drop view doubled",
+        "drop function twice(x integer)",
+        "create function twice(x int)",
+        "create view doubled",
+    ]
+    with engine.connect() as conn:
+        assert compare_metadata(conn, metadata("bigint"), settings) == []
+        assert conn.execute(sa.text("SELECT pg_typeof(a2)::text, a2 FROM doubled")).one() == (
+            "bigint",
+            42,
+        )
