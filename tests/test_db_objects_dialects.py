@@ -84,3 +84,43 @@ def test_a_postgresql_only_kind_is_refused_in_one_line(project, kind):
         "Fix: remove f from the declarations for this database." in result.output
     )
     assert project.revision_files() == []
+
+
+SQLITE_MODELS = """
+from sqlalchemy import Column, Integer, {a_type}
+from sqlmodel import Field, SQLModel
+from common.models.db_objects import Trigger, View, declare
+
+class T(SQLModel, table=True):
+    __tablename__ = "t"
+    id: int | None = Field(default=None, primary_key=True)
+    a: str | None = Field(default=None, sa_column=Column({a_type}({a_len})))
+
+class Log(SQLModel, table=True):
+    __tablename__ = "log"
+    n: int = Field(primary_key=True)
+
+declare(
+    View("v", "SELECT id, a FROM t"),
+    Trigger("t_log", "t", "AFTER INSERT ON t BEGIN INSERT INTO log (n) VALUES (NEW.id); END"),
+)
+"""
+
+
+def test_sqlite_batch_copy_keeps_the_table_triggers(project, sqlite_url, engine_for):
+    project.use_database(sqlite_url)
+    project.write_models(SQLITE_MODELS.format(a_type="String", a_len=10))
+    project.ok("create-migration", "Objects")
+    project.ok("update-db")
+    project.write_models(SQLITE_MODELS.format(a_type="String", a_len=200))
+    project.ok("create-migration", "Longer a")
+    project.ok("update-db")
+    assert project.run("check").returncode == 0
+    with engine_for(sqlite_url).begin() as conn:
+        conn.execute(sa.text("INSERT INTO t (id, a) VALUES (7, 'x')"))
+        assert conn.execute(sa.text("SELECT n FROM log")).scalar() == 7
+        assert conn.execute(sa.text("SELECT a FROM v")).scalar() == "x"
+    project.ok("downgrade")
+    with engine_for(sqlite_url).begin() as conn:
+        conn.execute(sa.text("INSERT INTO t (id, a) VALUES (8, 'y')"))
+        assert conn.execute(sa.text("SELECT count(*) FROM log")).scalar() == 2

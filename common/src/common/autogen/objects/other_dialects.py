@@ -40,7 +40,12 @@ def _normal(text: str) -> str:
 
 
 def compare(connection: Any, objects: list[DbObject], upgrade_ops: ops.UpgradeOps) -> None:
-    """Views and triggers of ``objects`` against the database; refuse the other kinds."""
+    """Views and triggers of ``objects`` against the database; refuse the other kinds.
+
+    On SQLite a table change is a batch copy (new table, copy, drop, rename), which drops
+    the table's triggers and fails on any view that reads the table; so when the revision
+    changes a table, every view and trigger is dropped first and created again after.
+    """
     dialect = connection.dialect.name
     for obj in objects:
         if obj.kind in _POSTGRESQL_ONLY:
@@ -49,28 +54,37 @@ def compare(connection: Any, objects: list[DbObject], upgrade_ops: ops.UpgradeOp
                 f"but this database is {dialect}.",
                 f"remove {obj.name} from the declarations for this database.",
             )
-    if not objects:
+    rebuild = dialect == "sqlite" and any(
+        isinstance(op, ops.ModifyTableOps) for op in upgrade_ops.ops
+    )
+    if not objects and not rebuild:
         return
     read = _read_sqlite if dialect == "sqlite" else _read_mysql
     live, signatures = read(connection, objects)
+    declared = {(obj.kind, obj.name): obj for obj in objects}
     before, after = [], []
-    declared = {(obj.kind, obj.name) for obj in objects}
-    for key, obj in sorted(live.items(), key=lambda item: item[0][0] == "view"):
-        if key not in declared:
-            before.append(_create(obj).reverse())
+    for key, current in sorted(live.items(), key=lambda item: item[0][0] == "view"):
+        if key not in declared and objects:
+            before.append(_create(current).reverse())
+        elif rebuild or (key in declared and _changed(key, signatures)):
+            if key[0] == "view" and not rebuild:
+                continue  # a replace, below
+            before.append(_create(current).reverse())
+            if key not in declared:
+                after.append(_create(current))
     for obj in sorted(objects, key=lambda o: o.kind == "trigger"):
-        current = live.get((obj.kind, obj.name))
-        if current is None:
+        key = (obj.kind, obj.name)
+        current = live.get(key)
+        if current is None or rebuild or (obj.kind == "trigger" and _changed(key, signatures)):
             after.append(_create(obj))
-        elif signatures[(obj.kind, obj.name)] == signatures.get(("live", obj.kind, obj.name)):
-            continue
-        elif obj.kind == "view":
+        elif _changed(key, signatures):
             after.append(view.ReplaceViewOp(obj.name, obj.definition, current.definition))
-        else:
-            before.insert(0, _create(current).reverse())
-            after.append(_create(obj))
     upgrade_ops.ops[:0] = before
     upgrade_ops.ops.extend(after)
+
+
+def _changed(key: tuple[str, str], signatures: dict) -> bool:
+    return signatures.get(key) != signatures.get(("live", *key))
 
 
 def _create(obj: DbObject):
