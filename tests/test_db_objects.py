@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import produce_migrations
 from alembic.migration import MigrationContext
@@ -296,3 +297,34 @@ def test_function_whose_result_changes_is_recreated_with_its_readers(pg_url, eng
             "bigint",
             42,
         )
+
+
+def test_a_role_that_cannot_create_objects_gets_one_line(pg_url, engine_for):
+    from common.errors import WorkbenchError
+    from common.models.db_objects import View
+
+    engine = engine_for(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (id int PRIMARY KEY)"))
+        conn.execute(sa.text("CREATE VIEW ids AS SELECT id FROM t"))
+        conn.execute(sa.text("DROP ROLE IF EXISTS wb_reader"))
+        conn.execute(sa.text("CREATE ROLE wb_reader"))
+        conn.execute(sa.text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+        conn.execute(sa.text("GRANT SELECT ON t, ids TO wb_reader"))
+    metadata = sa.MetaData()
+    sa.Table("t", metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False))
+    declare(View("ids", "SELECT id FROM t"), metadata=metadata)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SET ROLE wb_reader"))
+            with pytest.raises(WorkbenchError) as raised:
+                compare_metadata(conn, metadata, load_settings())
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP OWNED BY wb_reader"))
+            conn.execute(sa.text("DROP ROLE wb_reader"))
+    assert raised.value.one_line() == (
+        "error: the database objects cannot be compared: permission denied for schema public. "
+        "Fix: compare as a role that may create temporary objects (TEMP) and objects in the "
+        "compared schemas (CREATE), as migrations need; the comparison keeps nothing."
+    )

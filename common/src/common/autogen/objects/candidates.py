@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from common.autogen.objects.catalog import Catalog, LiveObject, index_signature, read_catalog
+from common.errors import WorkbenchError
 from common.models.db_objects import DbObject, MaterializedViewIndex
 from common.ops.objects import function, materialized_view, view
 from common.ops.objects.ddl import Name, ObjectDDL, Sql
@@ -30,21 +31,22 @@ from common.ops.objects.ddl import Name, ObjectDDL, Sql
 PREFIX = "_wb_cand_"
 
 _TRY = """
-CREATE FUNCTION pg_temp.wb_try(statements text[], groups int[]) RETURNS int[]
+CREATE FUNCTION pg_temp.wb_try(statements text[], groups int[]) RETURNS text[]
 LANGUAGE plpgsql AS $wb$
-DECLARE failed int[] := '{}';
+DECLARE failed text[] := '{}';
 BEGIN
   FOR i IN 1 .. coalesce(array_length(statements, 1), 0) LOOP
     BEGIN
       EXECUTE statements[i];
     EXCEPTION WHEN others THEN
-      failed := failed || groups[i];
+      failed := failed || (groups[i] || ' ' || SQLSTATE || ' ' || SQLERRM);
     END;
   END LOOP;
   RETURN failed;
 END $wb$
 """
 _RUN = sa.text("SELECT pg_temp.wb_try(CAST(:statements AS text[]), CAST(:groups AS int[]))")
+_INSUFFICIENT_PRIVILEGE = "42501"
 _LOCK_TIMEOUT = sa.text("SELECT set_config('lock_timeout', '3s', true)")
 
 
@@ -90,11 +92,27 @@ def render(
     try:
         connection.execute(_LOCK_TIMEOUT)
         connection.exec_driver_sql(_TRY)
-        failed = set(connection.execute(_RUN, {"statements": texts, "groups": groups}).scalar())
+        errors = connection.execute(_RUN, {"statements": texts, "groups": groups}).scalar()
         catalog = read_catalog(connection, schemas, dependencies)
+    except sa.exc.DBAPIError as exc:
+        raise _cannot_compare(str(exc.orig).splitlines()[0] if exc.orig else str(exc)) from None
     finally:
         savepoint.rollback()
+    failed = set()
+    for error in errors:
+        number, state, message = error.split(" ", 2)
+        if state == _INSUFFICIENT_PRIVILEGE:
+            raise _cannot_compare(message)
+        failed.add(int(number))
     return _split(catalog, declared, failed)
+
+
+def _cannot_compare(reason: str) -> WorkbenchError:
+    return WorkbenchError(
+        f"the database objects cannot be compared: {reason}.",
+        "compare as a role that may create temporary objects (TEMP) and objects in the "
+        "compared schemas (CREATE), as migrations need; the comparison keeps nothing.",
+    )
 
 
 def _split(catalog: Catalog, declared: dict[int, DbObject], failed: set[int]) -> Rendered:
