@@ -328,3 +328,31 @@ def test_a_role_that_cannot_create_objects_gets_one_line(pg_url, engine_for):
         "Fix: compare as a role that may create temporary objects (TEMP) and objects in the "
         "compared schemas (CREATE), as migrations need; the comparison keeps nothing."
     )
+
+
+def test_materialized_view_index_changes_keep_the_view(pg_url, engine_for):
+    from common.models.db_objects import MaterializedView, MaterializedViewIndex
+
+    def metadata(*indexes: MaterializedViewIndex) -> sa.MetaData:
+        made = sa.MetaData()
+        _tables(made)
+        view = MaterializedView(
+            "sums", "SELECT a, count(*) AS c FROM t0 GROUP BY a", indexes=indexes
+        )
+        declare(view, metadata=made)
+        return made
+
+    settings = load_settings()
+    engine = engine_for(pg_url)
+    by_a = MaterializedViewIndex("sums_a", "(a)", unique=True)
+    with engine.begin() as conn:
+        _apply(conn, metadata(by_a), settings)
+    wanted = metadata(MaterializedViewIndex("sums_c", "USING brin (c)"))
+    with engine.begin() as conn:
+        script = _apply(conn, wanted, settings)
+    assert [op.describe() for op in script.upgrade_ops.ops] == [
+        "drop index sums_a on materialized view sums",
+        "create index sums_c on materialized view sums",
+    ]
+    with engine.connect() as conn:
+        assert compare_metadata(conn, wanted, settings) == []

@@ -44,6 +44,7 @@ class _Step:
     order: tuple
     target: DbObject | None = None
     live: LiveObject | None = None
+    indexes: tuple[list, list] = ([], [])  # reindex: (drops, creates)
 
 
 def plan(
@@ -71,6 +72,9 @@ def plan(
             steps[live.ref] = _Step("same", order, obj, live)
         elif candidate is not None and _replaceable(obj, candidate, live):
             steps[live.ref] = _Step("replace", order, obj, live)
+        elif candidate is not None and _only_indexes_differ(obj, candidate, live):
+            changes = _index_changes(obj, candidate.declaration, live.declaration, default_schema)
+            steps[live.ref] = _Step("reindex", order, obj, live, changes)
         else:
             steps[live.ref] = _Step("recreate", order, obj, live)
     _spread(catalog, steps, altered, managed=bool(declared))
@@ -78,10 +82,17 @@ def plan(
     gone = {k: s.order for k, s in steps.items() if s.action in ("recreate", "drop")}
     for key in reversed(_topological(gone, edges)):
         result.before.append(_create(steps[key].live.declaration, default_schema).reverse())
-    made = {k: s.order for k, s in steps.items() if s.action in ("create", "recreate", "replace")}
+    made = {
+        k: s.order
+        for k, s in steps.items()
+        if s.action in ("create", "recreate", "replace", "reindex")
+    }
     for key in _topological(made, edges):
         step = steps[key]
-        if step.action == "replace":
+        if step.action == "reindex":
+            result.before += step.indexes[0]
+            result.after += step.indexes[1]
+        elif step.action == "replace":
             result.after.append(_replace(step.target, step.live.declaration, default_schema))
         else:
             result.after.append(_create(step.target, default_schema))
@@ -104,6 +115,25 @@ def _replaceable(obj: DbObject, candidate: LiveObject, live: LiveObject) -> bool
     if obj.kind != live.declaration.kind or obj.kind not in ("view", "function"):
         return False
     return candidate.shape == live.shape
+
+
+def _only_indexes_differ(obj: DbObject, candidate: LiveObject, live: LiveObject) -> bool:
+    """A materialized view whose query and columns stay: its indexes change alone."""
+    if obj.kind != "materialized_view" or live.declaration.kind != obj.kind:
+        return False
+    return candidate.signature[0] == live.signature[0] and candidate.shape == live.shape
+
+
+def _index_changes(obj, rendered, live, default_schema: str) -> tuple[list, list]:
+    """Drops (before) and creates (after) of the indexes whose rendering differs."""
+    schema = _schema(obj, default_schema)
+    old = {(i.name, i.columns, i.unique) for i in live.indexes}
+    new = {(i.name, i.columns, i.unique) for i in rendered.indexes}
+    declared = {i.name: i for i in obj.indexes}
+    make = materialized_view.CreateMaterializedViewIndexOp
+    dropped = [make(obj.name, n, c, u, schema).reverse() for n, c, u in sorted(old - new)]
+    added = [make(obj.name, n, declared[n].columns, u, schema) for n, _, u in sorted(new - old)]
+    return dropped, added
 
 
 def _spread(catalog: Catalog, steps: dict, altered: set, managed: bool) -> None:
@@ -129,7 +159,7 @@ def _spread(catalog: Catalog, steps: dict, altered: set, managed: bool) -> None:
         if step is None:
             order = (_RANK[obj.declaration.kind], _LAST)
             steps[ref] = _Step("recreate", order, obj.declaration, obj)
-        elif step.action in ("same", "replace"):
+        elif step.action in ("same", "replace", "reindex"):
             step.action = "recreate"
         todo += dependents.get(ref, ())
 

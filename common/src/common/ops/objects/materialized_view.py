@@ -1,9 +1,11 @@
 """``op.create_materialized_view`` / ``op.drop_materialized_view`` /
-``op.refresh_materialized_view`` (PostgreSQL only).
+``op.refresh_materialized_view`` and ``op.create_materialized_view_index`` /
+``op.drop_materialized_view_index`` (PostgreSQL only).
 
 A materialized view has no CREATE OR REPLACE: a changed definition is a drop and a
 create, and the create brings the view's indexes with it (``indexes``: ``(name,
-columns, unique)`` triples, ``columns`` being what follows ``ON view``). ``with_data``
+columns, unique)`` triples, ``columns`` being what follows ``ON view``); an index
+added or dropped alone is its own step, without rebuilding the view. ``with_data``
 False creates it WITH NO DATA (instant; the first REFRESH fills it), True runs the
 query inside the revision. A refresh without ``concurrently`` locks readers out for as
 long as the query runs (review rule ``refresh-materialized-view-concurrently``).
@@ -144,6 +146,65 @@ class RefreshMaterializedViewOp(WorkbenchOp):
         return [CreateMaterializedViewOp("ticket_counts", _EXAMPLE, indexes=_EXAMPLE_INDEXES)]
 
 
+class _IndexOp(WorkbenchOp):
+    def __init__(self, view, name, columns, unique=False, schema=None) -> None:
+        self.view, self.name, self.columns = view, name, columns
+        self.unique, self.schema = unique, schema
+
+
+@register("create_materialized_view_index")
+class CreateMaterializedViewIndexOp(_IndexOp):
+    """An index added to an existing materialized view (the view is not rebuilt)."""
+
+    @classmethod
+    def create_materialized_view_index(cls, operations, view, name, columns, **kw):
+        return operations.invoke(cls(view, name, columns, **kw))
+
+    def reverse(self) -> DropMaterializedViewIndexOp:
+        return DropMaterializedViewIndexOp(
+            self.view, self.name, self.columns, self.unique, self.schema
+        )
+
+    def describe(self) -> str:
+        return f"create index {self.name} on materialized view {self.view}"
+
+    def lock(self, dialect: str) -> str | None:
+        return f"SHARE on {self.view} while the index builds (refreshes wait)"
+
+    @classmethod
+    def example(cls) -> CreateMaterializedViewIndexOp:
+        return cls("ticket_counts", "ticket_counts_tickets", "(tickets)")
+
+    @classmethod
+    def example_setup(cls) -> list:
+        return [CreateMaterializedViewOp("ticket_counts", _EXAMPLE, indexes=_EXAMPLE_INDEXES)]
+
+
+@register("drop_materialized_view_index")
+class DropMaterializedViewIndexOp(_IndexOp):
+    """An index dropped from a materialized view; the downgrade builds it again."""
+
+    @classmethod
+    def drop_materialized_view_index(cls, operations, view, name, columns, **kw):
+        return operations.invoke(cls(view, name, columns, **kw))
+
+    def reverse(self) -> CreateMaterializedViewIndexOp:
+        return CreateMaterializedViewIndexOp(
+            self.view, self.name, self.columns, self.unique, self.schema
+        )
+
+    def describe(self) -> str:
+        return f"drop index {self.name} on materialized view {self.view}"
+
+    @classmethod
+    def example(cls) -> DropMaterializedViewIndexOp:
+        return cls("ticket_counts", "ticket_counts_owner", "(owner_id)", unique=True)
+
+    @classmethod
+    def example_setup(cls) -> list:
+        return [CreateMaterializedViewOp("ticket_counts", _EXAMPLE, indexes=_EXAMPLE_INDEXES)]
+
+
 @Operations.implementation_for(CreateMaterializedViewOp)
 def _create(operations: Operations, op: CreateMaterializedViewOp) -> None:
     require_postgresql(operations, _WHAT)
@@ -162,6 +223,35 @@ def _refresh(operations: Operations, op: RefreshMaterializedViewOp) -> None:
     require_postgresql(operations, _WHAT)
     how = "CONCURRENTLY" if op.concurrently else None
     operations.execute(ObjectDDL("REFRESH MATERIALIZED VIEW", how, Name(op.name, op.schema)))
+
+
+@Operations.implementation_for(CreateMaterializedViewIndexOp)
+def _create_index(operations: Operations, op: CreateMaterializedViewIndexOp) -> None:
+    require_postgresql(operations, _WHAT)
+    keyword = "CREATE UNIQUE INDEX" if op.unique else "CREATE INDEX"
+    view = Name(op.view, op.schema)
+    operations.execute(ObjectDDL(keyword, Name(op.name), "ON", view, Sql(op.columns)))
+
+
+@Operations.implementation_for(DropMaterializedViewIndexOp)
+def _drop_index(operations: Operations, op: DropMaterializedViewIndexOp) -> None:
+    require_postgresql(operations, _WHAT)
+    operations.execute(ObjectDDL("DROP INDEX", Name(op.name, op.schema)))
+
+
+def _index_call(name: str, op: _IndexOp) -> str:
+    unique = True if op.unique else None
+    return call_text(name, op.view, op.name, op.columns, unique=unique, schema=op.schema)
+
+
+@renderers.dispatch_for(CreateMaterializedViewIndexOp)
+def _render_create_index(autogen_context: Any, op: CreateMaterializedViewIndexOp) -> str:
+    return _index_call("create_materialized_view_index", op)
+
+
+@renderers.dispatch_for(DropMaterializedViewIndexOp)
+def _render_drop_index(autogen_context: Any, op: DropMaterializedViewIndexOp) -> str:
+    return _index_call("drop_materialized_view_index", op)
 
 
 @renderers.dispatch_for(CreateMaterializedViewOp)
