@@ -356,3 +356,24 @@ def test_materialized_view_index_changes_keep_the_view(pg_url, engine_for):
     ]
     with engine.connect() as conn:
         assert compare_metadata(conn, wanted, settings) == []
+
+
+def test_objects_in_another_schema_are_compared_there(pg_url, engine_for):
+    from common.models.db_objects import Function, View
+
+    engine = engine_for(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE SCHEMA reporting"))
+    metadata = sa.MetaData()
+    _tables(metadata)
+    declare(
+        Function("half", "x int", "RETURNS int LANGUAGE sql AS $$ SELECT x / 2 $$", "reporting"),
+        View("halves", "SELECT id, reporting.half(a) AS h FROM public.t0", "reporting"),
+        metadata=metadata,
+    )
+    settings = load_settings()
+    with engine.begin() as conn:
+        script = _apply(conn, metadata, settings)
+    assert [op.schema for op in script.upgrade_ops.ops[-2:]] == ["reporting", "reporting"]
+    with engine.connect() as conn:
+        assert compare_metadata(conn, metadata, settings) == []

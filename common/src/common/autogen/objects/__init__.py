@@ -59,7 +59,10 @@ def _compare_objects(
     altered = altered_columns(upgrade_ops, default)
     if not objects and not altered:
         return PriorityDispatchResult.CONTINUE
-    names = sorted({schema or default for schema in schemas})
+    names = sorted(
+        {schema or default for schema in schemas}
+        | {obj.schema for obj in objects if obj.kind != "extension" and obj.schema}
+    )
     numbered = {n: obj for n, obj in enumerate(objects) if obj.kind != "extension"}
     rendered = candidates.render(connection, names, numbered, dependencies=True)
     steps = plan(objects, rendered.candidates, rendered.catalog, altered, default)
