@@ -116,6 +116,61 @@ CASES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
             'op.drop_column("users", "token")',
         ),
     ),
+    "require-concurrent-refresh": (
+        ('op.refresh_materialized_view("report", concurrently=True)', "pass"),
+        ('op.refresh_materialized_view("report")', "pass"),
+    ),
+    "function-signature-change": (
+        (
+            'op.replace_function("total", "a integer", '
+            '"RETURNS int LANGUAGE sql AS $$ SELECT a $$", '
+            '"RETURNS int LANGUAGE sql AS $$ SELECT 1 $$")',
+            'op.replace_function("total", "a integer", '
+            '"RETURNS int LANGUAGE sql AS $$ SELECT 1 $$", '
+            '"RETURNS int LANGUAGE sql AS $$ SELECT a $$")',
+        ),
+        (
+            'op.drop_function("total", "a integer", "RETURNS int LANGUAGE sql AS $$ SELECT a $$")\n'
+            'op.create_function("total", "a int, b int", "RETURNS int LANGUAGE sql AS '
+            '$$ SELECT a + b $$")',
+            'op.drop_function("total", "a int, b int", "RETURNS int LANGUAGE sql AS '
+            '$$ SELECT a + b $$")\n'
+            'op.create_function("total", "a integer", '
+            '"RETURNS int LANGUAGE sql AS $$ SELECT a $$")',
+        ),
+    ),
+    "adding-trigger-to-existing-table": (
+        (
+            'op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True))\n'
+            'op.create_trigger("t_log", "t", '
+            '"AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION log()")',
+            'op.drop_table("t")',
+        ),
+        (
+            'op.create_trigger("users_log", "users", '
+            '"AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION log()")',
+            'op.drop_trigger("users_log", "users", '
+            '"AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION log()")',
+        ),
+    ),
+    "drop-object-with-dependents": (
+        (
+            'op.drop_view("open_tasks", "SELECT id FROM tasks")\n'
+            'op.create_view("open_tasks", "SELECT id, title FROM tasks")',
+            'op.drop_view("open_tasks", "SELECT id, title FROM tasks")\n'
+            'op.create_view("open_tasks", "SELECT id FROM tasks")',
+        ),
+        (
+            'op.drop_function("touch", "", "RETURNS trigger LANGUAGE plpgsql AS '
+            '$$ BEGIN RETURN NEW; END $$")\n'
+            'op.create_trigger("tasks_touch", "tasks", '
+            '"BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION touch()")',
+            'op.drop_trigger("tasks_touch", "tasks", '
+            '"BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION touch()")\n'
+            'op.create_function("touch", "", "RETURNS trigger LANGUAGE plpgsql AS '
+            '$$ BEGIN RETURN NEW; END $$")',
+        ),
+    ),
     "require-concurrent-index-creation": (
         (
             "with op.get_context().autocommit_block():\n"

@@ -34,6 +34,10 @@ CASES = [
     ("ALTER TABLE t RENAME TO t2", ("ACCESS EXCLUSIVE", "instant")),
     ("UPDATE t SET a = 1", ("ROW EXCLUSIVE", "row updates")),
     ("DELETE FROM t WHERE a = 1", ("ROW EXCLUSIVE", "scan")),
+    (
+        "CREATE TRIGGER r BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()",
+        ("SHARE ROW EXCLUSIVE", "trigger on writes"),
+    ),
 ]
 
 

@@ -46,6 +46,7 @@ EQUIVALENT = {
     "adding-serial-primary-key-field": {"adding-unique-constraint"},
     "ban-concurrent-index-creation-in-transaction": {"concurrently-in-transaction"},
     "constraint-missing-not-valid": {"constraint-missing-not-valid", "adding-unique-constraint"},
+    "ban-drop-function": {"drop-object-with-dependents", "function-signature-change"},
 }
 
 

@@ -65,6 +65,16 @@ class WorkbenchOp(MigrateOperation):
         """Ops (Alembic's or the workbench's) that ``example()`` needs run first."""
         return []
 
+    @classmethod
+    def example_for(cls, dialect: str) -> WorkbenchOp:
+        """The example on ``dialect``: ``example()``, unless the op's SQL is dialect-specific
+        (a trigger body)."""
+        return cls.example()
+
+    @classmethod
+    def example_setup_for(cls, dialect: str) -> list[MigrateOperation]:
+        return cls.example_setup()
+
 
 def register(name: str) -> Callable[[T], T]:
     """``Operations.register_operation(name)``, remembering ``name`` on the class."""

@@ -78,6 +78,8 @@ def effects(statement: Statement) -> list[Effect]:
         found = [Effect(node.relation.relname, ACCESS_EXCLUSIVE, "instant")]
     elif isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
         found = [Effect(names[-1].sval, ACCESS_EXCLUSIVE, "instant") for names in node.objects]
+    elif isinstance(node, ast.CreateTrigStmt):  # every later write runs it
+        found = [Effect(node.relation.relname, "SHARE ROW EXCLUSIVE", "trigger on writes")]
     elif isinstance(node, ast.UpdateStmt | ast.DeleteStmt):
         work = "row updates" if node.whereClause is None else "scan"
         found = [Effect(node.relation.relname, "ROW EXCLUSIVE", work)]
