@@ -15,6 +15,9 @@ DESIGN.md's list, with the modules it does not name placed where they fit:
 - ``revision_sources`` (what a revision file declares, read without importing it) sits
   with ``revisions``;
 - ``identifiers`` and ``alembic_private`` import only libraries: the bottom layer;
+- ``testing`` (the pytest plugin users load) drives the commands as a user's test does,
+  so it sits with ``cli``; ``squash`` builds on the review's scratch databases and
+  snapshots, so it sits with ``review``;
 - the ``common`` package itself (``from common import embedded`` imports ``embedded``).
 """
 
@@ -29,9 +32,9 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "common" / "src" / "common"
 
 LAYERS: list[set[str]] = [
-    {"__main__", "cli"},
+    {"__main__", "cli", "testing"},
     {"commands"},
-    {"review", "render", "migration_env"},
+    {"review", "render", "migration_env", "squash"},
     {"autogen"},
     {"ops", "runner"},
     {"database", "revisions", "embedded", "session", "revision_sources"},
