@@ -166,24 +166,6 @@ def alembic_operations(connection: Connection) -> Operations:
     return Operations(MigrationContext.configure(connection))
 
 
-def run_outside_transaction(operations: Operations, online, offline) -> None:
-    """Run ``online(connection)`` inside ``autocommit_block()``; with ``--sql``, write
-    ``offline(quote)``: the statement text, identifiers quoted by the target dialect.
-    """
-    context = operations.get_context()
-    with context.autocommit_block():
-        if context.as_sql:
-            preparer = context.dialect.identifier_preparer
-
-            def quote(name: Any) -> str:
-                text = str(name)
-                return text if "(" in text else preparer.quote(text)
-
-            operations.execute(offline(quote))
-        else:
-            online(operations.get_bind())
-
-
 def require_table_name(table_name: str | None, what: str) -> str:
     if not table_name:
         raise OperationError(
