@@ -26,7 +26,7 @@ class Task(SQLModel, table=True):
     status: Status = Field(sa_column=Column(Enum(Status, name="status"), nullable=False))
     code: {code} = Field(default=0)
     number: int | None = Field(default=None, sa_column=Column(BigInteger, {identity}))
-{extra}"""
+{fields}{extra}"""
 
 OTHER_ENUM = """
 class Colour(str, enum.Enum):
@@ -44,9 +44,19 @@ class Invoice(SQLModel, table=True):
 """
 
 
-def models(values=("a", "b"), code="int", identity="Identity(start=1)", extra="") -> str:
+def models(values=("a", "b"), code="int", identity="Identity(start=1)", extra="", fields="") -> str:
     body = "\n".join(f'    {v} = "{v}"' for v in values)
-    return MODELS.format(values=body, code=code, identity=identity, extra=extra)
+    return MODELS.format(values=body, code=code, identity=identity, extra=extra, fields=fields)
+
+
+# what the rewriters turn into safe-pattern steps (a backfill, set_not_null_safely, a
+# concurrent index, a NOT VALID foreign key, a unique built concurrently): ``check``
+# compares before any rewriting, so it lists the plain changes
+SAFE_PATTERN_FIELDS = """\
+    priority: int = Field(default=3, index=True)
+    paint_id: int | None = Field(default=None, foreign_key="paint.id")
+    ref: str | None = Field(default=None, max_length=20, unique=True)
+"""
 
 
 OLD = models(extra=OTHER_ENUM)
@@ -78,6 +88,16 @@ CASES = {
     "type change with a cast": (
         models(code="str", extra=OTHER_ENUM),
         ["change type of task.code: INTEGER() -> AutoString()"],
+    ),
+    "safe-pattern steps": (
+        models(extra=OTHER_ENUM, fields=SAFE_PATTERN_FIELDS),
+        [
+            "add column task.priority",
+            "add column task.paint_id",
+            "add index ix_task_priority on task",
+            "add constraint uq_task_ref on task",
+            "add fk fk_task_paint_id_paint on task",
+        ],
     ),
     "type change no cast can make": (
         models(code="uuid.UUID", extra=OTHER_ENUM),
