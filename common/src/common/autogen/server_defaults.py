@@ -9,12 +9,15 @@ server to evaluate both sides.)
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from alembic.autogenerate.compare.server_defaults import _render_server_default_for_compare
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
+_NUMBER = re.compile(r"[-+]?\d+(\.\d*)?")
 _SAME = {
     "now()": "current_timestamp",
     "current_timestamp()": "current_timestamp",
@@ -26,11 +29,15 @@ _SAME = {
 
 
 def normalize_default(text: str | None) -> str | None:
+    """One spelling per meaning: ``now()`` and ``current_timestamp()``, ``0`` and ``0.00``
+    (MariaDB writes a DECIMAL(12, 2) column's default ``0`` with the column's scale)."""
     if text is None:
         return None
     value = text.strip().lower()
     while len(value) > 1 and value[0] + value[-1] in ("()", "''", '""'):
         value = value[1:-1].strip()
+    if _NUMBER.fullmatch(value):
+        return str(Decimal(value).normalize())
     return _SAME.get(value, value)
 
 

@@ -23,7 +23,7 @@ from alembic.util import PriorityDispatchResult
 from sqlalchemy.sql.ddl import sort_tables
 from sqlalchemy.util import OrderedSet
 
-from common.autogen import computed_spelling, sequences
+from common.autogen import computed_spelling, reflect_mysql, reflect_sqlite, sequences
 from common.autogen.adopt import adopting
 from common.autogen.unchanged import TableComparer, unchanged_tables
 
@@ -33,7 +33,16 @@ def reflect_in_bulk(inspector: Any, tables_by_schema: dict[str | None, tuple[lis
 
     ``tables_by_schema`` maps a schema to (tables to compare, tables that exist). When
     most of a schema is compared, asking for all of it is cheaper than a long name list.
+    On MariaDB and SQLite, whose dialects reflect one table at a time, the workbench's
+    own bulk readers fill it instead; a table they leave out is reflected by itself.
     """
+    for reader in (reflect_mysql, reflect_sqlite):
+        if reader.supported(inspector.dialect):
+            wanted = {schema: names for schema, (names, _) in tables_by_schema.items()}
+            found = reader.reflect(inspector.bind, wanted)
+            for key in _INSP_KEYS:
+                inspector.info_cache[f"alembic_{key}"] = found.get(key, {})
+            return
     for key in _INSP_KEYS:
         merged: dict | type[NotImplementedError] = {}
         method = getattr(inspector, f"get_multi_{key}")

@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def supported(dialect):
+    return False
