@@ -25,7 +25,7 @@ from typing import Any
 
 from alembic.autogenerate.compare.server_defaults import _render_server_default_for_compare
 from alembic.operations.ops import AlterColumnOp
-from sqlalchemy import Column, DefaultClause, Table, text
+from sqlalchemy import Column, Computed, DefaultClause, Table, text
 from sqlalchemy.sql.elements import TextClause
 
 from common.autogen import computed_spelling
@@ -67,6 +67,8 @@ class TableComparer:
     # columns
 
     def _comment(self, reflected: Reflected, table: Table) -> bool:
+        if not self.dialect.supports_comments:  # SQLite: Alembic compares none either
+            return True
         comment = reflected.get("table_comment", {}) or {}
         return (comment.get("text") or None) == (table.comment or None)
 
@@ -86,7 +88,8 @@ class TableComparer:
     def _column(self, info: dict, column: Column, table: Table) -> bool:
         if bool(info["nullable"]) != bool(column.nullable):
             return False
-        if (info.get("comment") or None) != (column.comment or None):
+        comments = self.dialect.supports_comments
+        if comments and (info.get("comment") or None) != (column.comment or None):
             return False
         if info.get("identity") or column.identity is not None:
             raise Maybe("identity column")
@@ -96,7 +99,7 @@ class TableComparer:
             info, column, table
         ):
             return True
-        if self.dialect.name == "postgresql" or column.computed is not None:
+        if self.dialect.name == "postgresql":
             return False
         key = self._spelling(info, column, table)
         if key not in self._verdicts:
@@ -114,9 +117,11 @@ class TableComparer:
             bool(info["nullable"]),
             info.get("comment"),
             info.get("autoincrement"),
+            repr(info.get("computed")),
             column.name in self._primary_key,
             type(column.type),
             self._type_text(column.type),
+            computed_spelling.model_text(column, self.dialect),
             None if default is None else _render_server_default_for_compare(default, self.context),
             bool(column.nullable),
             column.comment,
@@ -131,11 +136,15 @@ class TableComparer:
         The same dispatch Alembic's full comparison runs for a column, on a light
         ``Column`` built from the reflected dict instead of a reflected ``Table``.
         """
-        default = info.get("default")
+        default, computed = info.get("default"), info.get("computed")
+        if computed is not None:  # _computed compared it: only its type is left to ask
+            default = Computed(computed["sqltext"], persisted=computed.get("persisted"))
+        elif default is not None:
+            default = DefaultClause(text(default))
         reflected = Column(
             info["name"],
             info["type"],
-            DefaultClause(text(default)) if default is not None else None,
+            default,
             nullable=info["nullable"],
             comment=info.get("comment"),
             autoincrement=info.get("autoincrement", "auto"),
