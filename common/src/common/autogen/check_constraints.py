@@ -22,6 +22,8 @@ from alembic.operations import ops
 from alembic.util import PriorityDispatchResult, sqla_compat
 from sqlalchemy import CheckConstraint
 
+from common.autogen.aspects import compares
+
 _CAST = re.compile(
     r"::(?:character varying|double precision|timestamp with(?:out)? time zone|"
     r"time with(?:out)? time zone|bit varying|[\w.\"]+)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?",
@@ -63,6 +65,7 @@ def _reflected(impl: Any, item: dict, conn_table: Any) -> CheckConstraint:
     )
 
 
+@compares("table.checks")
 def _compare_check_constraints(
     autogen_context: Any,
     modify_table_ops: ops.ModifyTableOps,

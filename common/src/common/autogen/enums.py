@@ -28,6 +28,7 @@ from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import ARRAY, Enum, bindparam, text
 
+from common.autogen.aspects import compares
 from common.ops.enum_types import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
 from common.ops.enums import DropEnumTypeOp
 
@@ -209,6 +210,7 @@ def _enum_label(default: Any) -> str | None:
     return found.group(1).replace("''", "'") if found else None
 
 
+@compares("column.server_default")
 def _compare_enum_default(
     autogen_context: Any,
     alter_column_op: ops.AlterColumnOp,

@@ -17,6 +17,8 @@ from alembic.autogenerate.compare.server_defaults import _render_server_default_
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
+from common.autogen.aspects import compares
+
 _NUMBER = re.compile(r"[-+]?\d+(\.\d*)?")
 _SAME = {
     "now()": "current_timestamp",
@@ -41,6 +43,7 @@ def normalize_default(text: str | None) -> str | None:
     return _SAME.get(value, value)
 
 
+@compares("column.server_default")
 def _withdraw_equal_default(
     autogen_context: Any,
     alter_column_op: ops.AlterColumnOp,
