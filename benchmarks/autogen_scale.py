@@ -20,8 +20,7 @@ alternated, garbage collected before each run, a fresh connection each:
 
 and prints medians, statements sent, and the ratios Alembic / workbench (target >= 4x at
 800 tables) and workbench / bulk reflection (target <= 1.25x on PostgreSQL). Both
-comparisons must find no difference. The garbage collector runs as in a real command
-(on; ``common.autogen.compare_metadata`` decides for itself).
+comparisons must find no difference.
 
 At the largest size it measures the peak RSS of the real command, ``python -m common
 check`` on models declaring the same tables (target < 300 MB). The MusicBrainz schema

@@ -15,10 +15,7 @@ the same steps in the same order, plus two changes that make a large schema chea
 
 from __future__ import annotations
 
-import gc
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from alembic.autogenerate.compare.tables import _compare_tables
@@ -103,30 +100,9 @@ def _fast_path_allowed(autogen_context: Any) -> bool:
     return not problems
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No garbage collection while the loop runs: it allocates hundreds of thousands of
-    dicts, tuples and schema objects that live until the comparison ends, and the
-    collector, triggered by the allocations alone, kept walking them (a third of
-    Alembic's time on 800 tables). Nothing is lost: collection resumes afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _autogen_for_tables(
     autogen_context: Any, upgrade_ops: Any, schemas: set[str | None]
 ) -> PriorityDispatchResult:
-    with _collector_paused():
-        _compare_all(autogen_context, upgrade_ops, schemas)
-    return PriorityDispatchResult.CONTINUE
-
-
-def _compare_all(autogen_context: Any, upgrade_ops: Any, schemas: set[str | None]) -> None:
     inspector = autogen_context.inspector
     migration_context = autogen_context.migration_context
     version_key = (migration_context.version_table_schema, migration_context.version_table)
@@ -166,6 +142,7 @@ def _compare_all(autogen_context: Any, upgrade_ops: Any, schemas: set[str | None
         upgrade_ops,
         autogen_context,
     )
+    return PriorityDispatchResult.CONTINUE
 
 
 def setup(plugin: Any) -> None:
