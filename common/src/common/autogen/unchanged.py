@@ -15,6 +15,13 @@ time, never a missed change. Indexes and constraints are paired by what they are
 (``common.autogen.signatures``): one named apart from the convention but otherwise equal
 is unchanged, as the full comparison finds (``common.autogen.adopt``), except under
 ``create-migration --adopt-names``, which renames it.
+
+Which attributes those are is declared, not remembered: every table and column
+comparator declares the aspects it compares (``common.autogen.aspects``), ``PROVEN``
+lists the ones proved here, and a comparator outside them turns the shortcut off. Where
+MariaDB spells a column apart from the model (``INTEGER(11)``, ``0.00``,
+``current_timestamp()``), the column is not re-derived here: the registered column
+comparators themselves are asked, once per distinct spelling.
 """
 
 from __future__ import annotations
@@ -128,7 +135,8 @@ class TableComparer:
 
     def _spelling(self, info: dict, column: Column, table: Table) -> tuple:
         """Everything the column comparators read of the two columns, as hashable text:
-        the 800 ``id INTEGER(11)`` of a large schema ask them once."""
+        the 800 ``id INTEGER(11)`` of a large schema ask them once. (A column comparator
+        deciding by the table's or column's name would need them added here.)"""
         default = column.server_default
         return (
             type(info["type"]),
