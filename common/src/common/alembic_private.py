@@ -48,6 +48,12 @@ def _sample_enum() -> Any:
     return sqlalchemy.Enum("a", name="e")
 
 
+def _sample_dispatcher() -> Any:
+    from alembic.util.langhelpers import PriorityDispatcher
+
+    return PriorityDispatcher()
+
+
 NAMES: tuple[Private, ...] = (
     Private(
         "alembic.autogenerate.render",
@@ -147,6 +153,27 @@ NAMES: tuple[Private, ...] = (
         "render.backfill (read there directly)",
         "the database value of a Python enum member in a backfill",
         _sample_enum,
+    ),
+    Private(
+        "alembic.util.langhelpers",
+        "PriorityDispatcher._registry",
+        "autogen.aspects",
+        "the comparators registered for an autogenerate run: the shortcut checks each one "
+        "declares what it compares; unreadable, the shortcut is off",
+        sample=_sample_dispatcher,
+    ),
+    Private(
+        "sqlalchemy.dialects.sqlite.base",
+        "SQLiteDialect._get_table_pragma",
+        "autogen.reflect_sqlite",
+        "the dialect's one reader of PRAGMA rows, answered from one bulk SELECT; renamed, "
+        "the override goes unused (slower, not wrong)",
+    ),
+    Private(
+        "sqlalchemy.dialects.sqlite.base",
+        "SQLiteDialect._get_table_sql",
+        "autogen.reflect_sqlite",
+        "the dialect's reader of a table's CREATE text, answered from sqlite_master read once",
     ),
 )
 

@@ -23,6 +23,7 @@ from typing import Any
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
+from common.autogen.aspects import compares
 from common.autogen.signatures import Maybe, Reflected, Signatures, match
 from common.ops.renames import RenameConstraintOp, RenameIndexOp
 
@@ -67,6 +68,7 @@ def _rename(kind: str, table: str, old: str, new: str, schema: str | None) -> An
     return RenameConstraintOp(table, old, new, schema=schema)
 
 
+@compares("table.constraint_names")
 def _compare_names(
     autogen_context: Any,
     modify_table_ops: ops.ModifyTableOps,

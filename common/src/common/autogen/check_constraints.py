@@ -22,6 +22,7 @@ from alembic.util import PriorityDispatchResult
 from sqlalchemy import CheckConstraint
 
 from common.alembic_private import InspectorConv, all_table_check_constraints, constraint_is_named
+from common.autogen.aspects import compares
 
 _CAST = re.compile(
     r"::(?:character varying|double precision|timestamp with(?:out)? time zone|"
@@ -64,6 +65,7 @@ def _reflected(impl: Any, item: dict, conn_table: Any) -> CheckConstraint:
     )
 
 
+@compares("table.checks")
 def _compare_check_constraints(
     autogen_context: Any,
     modify_table_ops: ops.ModifyTableOps,

@@ -16,9 +16,11 @@ from typing import Any
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
+from common.autogen.aspects import compares
 from common.autogen.computed_spelling import model_text, same
 
 
+@compares("column.computed")
 def _compare_computed(
     autogen_context: Any,
     modify_table_ops: ops.ModifyTableOps,

@@ -28,6 +28,7 @@ from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import ARRAY, Enum, bindparam, text
 
 from common.alembic_private import render_server_default_for_compare
+from common.autogen.aspects import compares
 from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, SwapEnumTypeOp
 
 
@@ -208,6 +209,7 @@ def _enum_label(default: Any) -> str | None:
     return found.group(1).replace("''", "'") if found else None
 
 
+@compares("column.server_default")
 def _compare_enum_default(
     autogen_context: Any,
     alter_column_op: ops.AlterColumnOp,

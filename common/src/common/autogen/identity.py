@@ -17,6 +17,8 @@ from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import Identity
 
+from common.autogen.aspects import compares
+
 _OPTIONS = (
     "start",
     "increment",
@@ -46,6 +48,7 @@ def _old_options(old: Identity, new: Identity) -> Identity:
     return Identity(always=bool(old.always), **kept)
 
 
+@compares("column.identity")
 def _record_existing_identity(
     autogen_context: Any,
     alter_column_op: ops.AlterColumnOp,

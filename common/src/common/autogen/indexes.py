@@ -17,6 +17,7 @@ from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import Index
 
+from common.autogen.aspects import compares
 from common.autogen.check_constraints import normalize
 
 
@@ -47,6 +48,7 @@ def options(index: Index, dialect: Any) -> tuple:
     return (_where(index, dialect), _include(index), _method(index))
 
 
+@compares("table.indexes")
 def _compare_index_options(
     autogen_context: Any,
     modify_table_ops: ops.ModifyTableOps,

@@ -9,13 +9,17 @@ server to evaluate both sides.)
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
 from common.alembic_private import render_server_default_for_compare
+from common.autogen.aspects import compares
 
+_NUMBER = re.compile(r"[-+]?\d+(\.\d*)?")
 _SAME = {
     "now()": "current_timestamp",
     "current_timestamp()": "current_timestamp",
@@ -27,14 +31,19 @@ _SAME = {
 
 
 def normalize_default(text: str | None) -> str | None:
+    """One spelling per meaning: ``now()`` and ``current_timestamp()``, ``0`` and ``0.00``
+    (MariaDB writes a DECIMAL(12, 2) column's default ``0`` with the column's scale)."""
     if text is None:
         return None
     value = text.strip().lower()
     while len(value) > 1 and value[0] + value[-1] in ("()", "''", '""'):
         value = value[1:-1].strip()
+    if _NUMBER.fullmatch(value):
+        return str(Decimal(value).normalize())
     return _SAME.get(value, value)
 
 
+@compares("column.server_default")
 def _withdraw_equal_default(
     autogen_context: Any,
     alter_column_op: ops.AlterColumnOp,

@@ -51,6 +51,10 @@ class Reflected:
         self._cache = cache
         self._key = key
 
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return self._key
+
     def get(self, what: str, default: Any = None) -> Any:
         """``what`` for this table; ``default`` when the dialect cannot reflect it."""
         found = self._cache.get(f"alembic_{what}")
@@ -68,12 +72,14 @@ class Item:
     kind: str
     name: str | None
     signature: tuple
+    implicit: bool = field(default=False, compare=False)
 
     @property
     def optional(self) -> bool:
-        """An unnamed reflected CHECK (SQLite): paired when it can be, ignored otherwise,
-        as the CHECK comparator ignores it."""
-        return self.kind == "ck" and self.name is None
+        """Paired when it can be, ignored otherwise: an unnamed reflected CHECK (SQLite),
+        which the CHECK comparator ignores, and the index MySQL adds for a foreign key,
+        which Alembic's MySQL comparison leaves out."""
+        return self.implicit or (self.kind == "ck" and self.name is None)
 
 
 @dataclass
@@ -133,10 +139,17 @@ class Signatures:
         pk = reflected.get("pk_constraint", {}) or {}
         if pk.get("constrained_columns"):
             items.append(Item("pk", pk.get("name"), tuple(pk["constrained_columns"])))
+        uniques = reflected.get("unique_constraints", [])
+        # MySQL reflects a unique constraint twice: as itself and as its index
+        twins = {info.get("duplicates_index") for info in uniques} - {None}
+        fks = {info["name"] for info in reflected.get("foreign_keys", [])}
         for info in reflected.get("indexes", []):
-            if not info.get("duplicates_constraint"):
-                items.append(Item("ix", info["name"], self._reflected_index(info)))
-        for info in reflected.get("unique_constraints", []):
+            if info.get("duplicates_constraint") or info["name"] in twins:
+                continue
+            implicit = self.dialect.name == "mysql" and not info.get("unique")
+            implicit = implicit and (info["name"] in fks or info["name"] in info["column_names"])
+            items.append(Item("ix", info["name"], self._reflected_index(info), implicit))
+        for info in uniques:
             options = info.get("dialect_options") or {}
             signature = (
                 tuple(info["column_names"]),

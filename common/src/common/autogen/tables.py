@@ -15,6 +15,7 @@ the same steps in the same order, plus two changes that make a large schema chea
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from alembic.util import PriorityDispatchResult
@@ -22,9 +23,9 @@ from sqlalchemy.sql.ddl import sort_tables
 from sqlalchemy.util import OrderedSet
 
 from common.alembic_private import INSPECTOR_KEYS, compare_tables
-from common.autogen import computed_spelling, sequences
+from common.autogen import aspects, computed_spelling, reflect_mysql, reflect_sqlite, sequences
 from common.autogen.adopt import adopting
-from common.autogen.unchanged import TableComparer, unchanged_tables
+from common.autogen.unchanged import PROVEN, TableComparer, unchanged_tables
 
 
 def reflect_in_bulk(inspector: Any, tables_by_schema: dict[str | None, tuple[list, set]]) -> None:
@@ -32,7 +33,16 @@ def reflect_in_bulk(inspector: Any, tables_by_schema: dict[str | None, tuple[lis
 
     ``tables_by_schema`` maps a schema to (tables to compare, tables that exist). When
     most of a schema is compared, asking for all of it is cheaper than a long name list.
+    On MariaDB and SQLite, whose dialects reflect one table at a time, the workbench's
+    own bulk readers fill it instead; a table they leave out is reflected by itself.
     """
+    for reader in (reflect_mysql, reflect_sqlite):
+        if reader.supported(inspector.dialect):
+            wanted = {schema: names for schema, (names, _) in tables_by_schema.items()}
+            found = reader.reflect(inspector.bind, wanted)
+            for key in INSPECTOR_KEYS:
+                inspector.info_cache[f"alembic_{key}"] = found.get(key, {})
+            return
     for key in INSPECTOR_KEYS:
         merged: dict | type[NotImplementedError] = {}
         method = getattr(inspector, f"get_multi_{key}")
@@ -74,9 +84,19 @@ def _reflected_columns(cache: dict[str, Any], pairs: list) -> list[tuple[list[di
 
 
 def _fast_path_allowed(autogen_context: Any) -> bool:
-    """User callables for type or default comparison may see differences we cannot."""
+    """User callables for type or default comparison may see differences we cannot, and so
+    may comparators that compare what the shortcut does not prove (warned about)."""
     opts = autogen_context.migration_context.opts
-    return not (callable(opts.get("compare_type")) or callable(opts.get("compare_server_default")))
+    if callable(opts.get("compare_type")) or callable(opts.get("compare_server_default")):
+        return False
+    problems = aspects.unproven(autogen_context.comparators, PROVEN)
+    if problems:
+        warnings.warn(
+            "the unchanged-table shortcut is off, every table takes the full comparison: "
+            + "; ".join(problems),
+            stacklevel=2,
+        )
+    return not problems
 
 
 def _autogen_for_tables(

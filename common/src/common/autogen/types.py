@@ -36,6 +36,7 @@ from sqlalchemy import (
 
 from common.alembic_private import compare_type_setup
 from common.autogen.alter_column import AlterColumnOp
+from common.autogen.aspects import compares
 from common.autogen.enums import native_enum
 from common.ops.data_migration import RequireDataMigrationOp
 
@@ -107,6 +108,7 @@ def _length_differs(conn_type: Any, meta_type: Any, dialect: Any) -> bool:
     return strings and conn_type.length != meta_type.length
 
 
+@compares("column.type")
 def _compare_type(
     autogen_context: Any,
     alter_column_op: ops.AlterColumnOp,
