@@ -94,6 +94,8 @@ def python_source(value: Any, autogen_context: Any = None) -> str:
     """``value`` as the Python source that rebuilds it in a script (see the module doc)."""
     if isinstance(value, _PLAIN):
         return repr(value)
+    if isinstance(value, list | tuple):  # index columns, postgresql_include
+        return "[" + ", ".join(python_source(item, autogen_context) for item in value) + "]"
     if not isinstance(value, elements.ClauseElement):  # a date, a Decimal: its SQL literal
         value = sa.literal(value)
     prefix = _prefix(autogen_context)

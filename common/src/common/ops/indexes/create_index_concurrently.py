@@ -30,6 +30,7 @@ from sqlalchemy.schema import conv
 
 from common.database import driver_message
 from common.identifiers import stored_name
+from common.ops._expressions import python_source
 from common.ops._locks import lock_line
 from common.ops._statements import (
     Step,
@@ -193,8 +194,10 @@ def _render(autogen_context: Any, op: CreateIndexConcurrentlyOp) -> str:
     extras = "" if not op.unique else ", unique=True"
     extras += "" if op.if_not_exists else ", if_not_exists=False"
     extras += f", schema={op.schema!r}" if op.schema else ""
-    extras += "".join(f", {k}={v!r}" for k, v in op.dialect_kw.items())
-    columns = [str(c) for c in op.columns]
+    extras += "".join(
+        f", {k}={python_source(v, autogen_context)}" for k, v in op.dialect_kw.items()
+    )
+    columns = ", ".join(python_source(c, autogen_context) for c in op.columns)
     return (
-        f"op.create_index_concurrently({op.index_name!r}, {op.table_name!r}, {columns!r}{extras})"
+        f"op.create_index_concurrently({op.index_name!r}, {op.table_name!r}, [{columns}]{extras})"
     )
