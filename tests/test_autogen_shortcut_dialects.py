@@ -38,6 +38,7 @@ from sqlalchemy.pool import NullPool
 
 import common.autogen.tables as tables_module
 from common.autogen import compare_metadata
+from common.config import load_settings
 from common.models import NAMING_CONVENTION
 
 BOTH = {(None, "parent"), (None, "item")}
@@ -131,7 +132,7 @@ def recorded(monkeypatch):
 
 def _diffs(engine, metadata) -> list:
     with engine.connect() as connection:
-        return compare_metadata(connection, metadata)
+        return compare_metadata(connection, metadata, load_settings())
 
 
 def _full(engine, metadata) -> list:
