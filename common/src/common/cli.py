@@ -31,6 +31,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("common.commands.review", "review"),
     "indexes": ("common.commands.indexes", "indexes"),
 }
+# The same commands over a fleet file (``--fleet``): common.fleet.
+FLEET_COMMANDS: dict[str, tuple[str, str]] = {
+    "update-db": ("common.fleet.update", "update_fleet"),
+    "status": ("common.fleet.status", "fleet_status"),
+    "review": ("common.fleet.review", "review_fleet"),
+}
+FLEET_HELP = "a fleet file (TOML): run over every database and tenant schema it lists"
+
+
+def _add_fleet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fleet", default=None, metavar="FILE", help=FLEET_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REV[,REV]",
         help="record the new checksum of applied revisions whose files were edited",
     )
+    _add_fleet(update)
+    update.add_argument(
+        "--parallel",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --fleet: targets migrated at once (default WORKBENCH_FLEET_PARALLEL, 4)",
+    )
 
     down = sub.add_parser("downgrade", help="revert revisions (default: one step)")
     down.add_argument("--revision", default="-1", help="target revision (default -1)")
@@ -75,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     stamp.add_argument("revision", help="revision id, head or base")
 
     sub.add_parser("check", help="exit 1 when the models differ from the database at head")
-    sub.add_parser("status", help="applied and pending revisions")
+    _add_fleet(sub.add_parser("status", help="applied and pending revisions"))
     hist = sub.add_parser("history", help="every revision with applied marks, then recorded runs")
     hist.add_argument("--limit", type=int, default=50, help="recorded runs to show (default 50)")
     sub.add_parser("current", help="the database's current revision")
@@ -102,13 +121,26 @@ def build_parser() -> argparse.ArgumentParser:
         default=1_000_000,
         help="row count from which ACCESS EXCLUSIVE during a scan/rewrite blocks (default 1e6)",
     )
+    _add_fleet(review)
     indexes = sub.add_parser("indexes", help="indexes with size and scans; invalid/duplicates")
     indexes.add_argument("--table", default=None, help="only the indexes of this table")
     return parser
 
 
-def _command(name: str) -> Callable[..., int]:
-    module, function = COMMANDS[name]
+def _command(name: str, args: dict) -> Callable[..., int]:
+    """The command's function; with ``--fleet FILE``, its fleet variant (common.fleet)."""
+    fleet = args.pop("fleet", None)
+    parallel = args.pop("parallel", None)
+    table = COMMANDS
+    if fleet is not None:
+        table, args["fleet"] = FLEET_COMMANDS, fleet
+        if name == "update-db":
+            args["parallel"] = parallel
+    elif parallel is not None:
+        from common.errors import InvalidInputError
+
+        raise InvalidInputError("--parallel goes with --fleet.", "add --fleet FILE, or drop it.")
+    module, function = table[name]
     return getattr(importlib.import_module(module), function)
 
 
@@ -119,7 +151,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     from common.errors import WorkbenchError
 
     try:
-        return _command(name)(**args, settings=settings)
+        return _command(name, args)(**args, settings=settings)
     except WorkbenchError as exc:
         print(exc.one_line(), file=sys.stderr)
         return exc.exit_code
