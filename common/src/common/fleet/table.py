@@ -28,7 +28,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: st
         emit(title)
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     for row in [list(headers), ["-" * w for w in widths], *rows]:
-        emit("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        emit("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 class TargetProgress:

@@ -11,6 +11,7 @@ own: the same URL with ``tenant_schema`` set, so it keeps its own ``alembic_vers
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from pathlib import Path
 
 from sqlalchemy import URL, column, select, table
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,11 +26,17 @@ from common.fleet.targets import (
     entry_name,
     entry_url,
     mark_duplicates,
+    read_fleet,
     schema_name,
 )
 
 WILDCARDS = set("*?[")
 _namespaces = table("pg_namespace", column("nspname"))
+
+
+def load_targets(fleet: str, settings: Settings) -> list[Target]:
+    """The fleet file's targets, each usable or carrying its one-line error."""
+    return resolve(read_fleet(Path(fleet)), settings)
 
 
 def resolve(entries: list[Entry], settings: Settings) -> list[Target]:

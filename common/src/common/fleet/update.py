@@ -17,16 +17,9 @@ from common.errors import InvalidInputError
 from common.fleet.apply import Job, Outcome, set_job
 from common.fleet.claim import claim_all
 from common.fleet.table import TargetProgress, print_table
-from common.fleet.targets import Target, read_fleet
-from common.fleet.tenants import resolve
+from common.fleet.tenants import load_targets
 from common.output import say
 from common.revisions import build_config, load_scripts, single_head
-
-
-def load_targets(fleet: str, settings: Settings) -> list[Target]:
-    """The fleet's targets, each usable or carrying its one-line error."""
-    entries = read_fleet(Path(fleet))
-    return resolve(entries, settings)
 
 
 def update_fleet(
