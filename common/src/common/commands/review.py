@@ -26,7 +26,7 @@ FORMATS = ("text", "markdown", "json")
 OFFLINE = "Pending revisions render offline (SQL the rules read)"
 
 
-def _offline_check(units: list[RevisionUnit]) -> CheckResult:
+def offline_check(units: list[RevisionUnit]) -> CheckResult:
     broken = [f"{unit.label}: {unit.render_error}" for unit in units if unit.render_error]
     if broken:
         summary = (
@@ -73,7 +73,7 @@ def build_report(
         say(f"Reviewing {len(state.pending)} pending revision(s)...")
         units = analyse(state.pending)
         findings = review_units(units)
-        checks.append(_offline_check(units))
+        checks.append(offline_check(units))
         checks.append(checksum_check(session.connection, state.applied))
         checks.append(impact_check(session.connection, units, large_table_rows))
         checks += _scratch(session, session.script, state, round_trip)
