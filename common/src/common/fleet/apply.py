@@ -1,8 +1,8 @@
 """One target of a fleet ``update-db``: what a single ``update-db`` does, told as an Outcome.
 
 The same steps and the same runner as ``common.commands.apply`` (state, ahead-of-code and
-edited-file refusals, then ``upgrade_to`` under the target's own migration lock with its
-timeouts, retries and history), with two differences a fleet needs: the lock is only
+edited-file refusals, then ``locked_run`` + ``Runner.migrate``: the target's own migration
+lock, its timeouts, retries and history), with two differences a fleet needs: the lock is only
 tried (``migration_lock_wait = 0``: a target another runner holds is reported ``busy``
 and tried again later, see ``common.fleet.claim``), and nothing is raised or printed:
 the runner's own lines are kept, the result is one ``Outcome`` with one line for a failure.
@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, select
 
-from common.commands.apply import upgrade_to
 from common.commands.session import Session
 from common.config import Settings
 from common.database import Target as DatabaseTarget
@@ -31,6 +30,7 @@ from common.fleet.targets import Target
 from common.revisions import DatabaseState, build_config, database_state, refuse_unknown
 from common.runner.checksums import refuse_edited
 from common.runner.lock import MigrationLockBusyError
+from common.runner.run import locked_run
 
 APPLIED, UP_TO_DATE, FAILED, AHEAD, BUSY = "applied", "up to date", "failed", "ahead", "busy"
 
@@ -121,16 +121,29 @@ def _apply(job: Job, target: Target, outcome: Outcome) -> None:
             outcome.result = UP_TO_DATE
             return
         session = Session(settings, config, job.script, database, connection)
-        try:
-            upgrade_to(session, "head")
-        finally:
-            now = _state_after(connection, job.script)
-            if now is not None:
-                outcome.after = at(now)
-                outcome.applied = len(state.pending) - len(now.pending)
-        outcome.result = APPLIED if outcome.applied else UP_TO_DATE
-        if not outcome.applied:
-            outcome.message = "another runner applied the pending revisions"
+        _migrate(session, outcome)
+
+
+def _migrate(session: Session, outcome: Outcome) -> None:
+    """Under the lock: read again what is pending (another runner may have applied it
+    meanwhile), apply it, count what this run applied."""
+    script = session.script
+    locked = None
+    try:
+        with locked_run(session) as runner:
+            locked = database_state(session.connection, script)
+            outcome.before = at(locked)
+            refuse_unknown(locked)
+            if locked.pending:
+                runner.migrate("up", "head")
+    finally:
+        now = _state_after(session.connection, script)
+        if now is not None and locked is not None:
+            outcome.after = at(now)
+            outcome.applied = len(locked.pending) - len(now.pending)
+    outcome.result = APPLIED if outcome.applied else UP_TO_DATE
+    if not outcome.applied:
+        outcome.message = "another runner applied the pending revisions"
 
 
 def at(state: DatabaseState) -> str:

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from common.config import Settings, load_settings
 from common.database import Target as DatabaseTarget
-from common.database import connect
+from common.database import connect, driver_message
 from common.errors import WorkbenchError
 from common.fleet.table import print_table
 from common.fleet.targets import Target
@@ -88,7 +89,10 @@ def _read_database(
     try:
         with connect(DatabaseTarget(group[0].url, embedded=False), plain) as connection:
             for target in group:
-                reader.read(connection, target.schema or None, state_of(target))
+                try:
+                    reader.read(connection, target.schema or None, state_of(target))
+                except SQLAlchemyError as exc:  # no right to read that schema, and the like
+                    state_of(target).problem = f"cannot read it: {driver_message(exc, target.url)}"
                 if connection.in_transaction():
                     connection.rollback()
     except WorkbenchError as exc:

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
+
 from common.config import Settings, load_settings
 from common.errors import InvalidInputError
-from common.fleet.apply import Job, Outcome, set_job
+from common.fleet.apply import UP_TO_DATE, Job, Outcome, set_job
 from common.fleet.claim import claim_all
+from common.fleet.status import APPLIED, read_states
 from common.fleet.table import TargetProgress, print_table
+from common.fleet.targets import Target
 from common.fleet.tenants import load_targets
 from common.output import say
 from common.revisions import build_config, load_scripts, single_head
@@ -45,7 +49,8 @@ def update_fleet(
     _preload(settings)
     targets = load_targets(fleet, settings)
     set_job(Job(settings, script, targets))
-    runnable = [i for i, t in enumerate(targets) if not t.error]
+    at_head = _at_head(targets, script, settings)
+    runnable = [i for i, t in enumerate(targets) if not t.error and i not in at_head]
     say(f"Fleet {Path(fleet).name}: {len(targets)} target(s), {parallel} at a time.")
     progress = TargetProgress(len(targets))
     outcomes: dict[int, Outcome] = {}
@@ -53,7 +58,11 @@ def update_fleet(
         for index, target in enumerate(targets):
             if target.error:
                 outcomes[index] = Outcome(target.name, message=_error_line(target.error))
-                progress.finished(outcomes[index].line())
+            elif index in at_head:
+                outcomes[index] = Outcome(target.name, *[at_head[index]] * 2, result=UP_TO_DATE)
+            else:
+                continue
+            progress.finished(outcomes[index].line())
         names = [t.name for t in targets]
         wait = settings.migration_lock_wait
         outcomes |= claim_all(
@@ -64,6 +73,17 @@ def update_fleet(
     ordered = [outcomes[i] for i in range(len(targets))]
     print_summary(ordered)
     return 0 if all(o.ok for o in ordered) else 1
+
+
+def _at_head(targets: list[Target], script: ScriptDirectory, settings: Settings) -> dict[int, str]:
+    """Targets already at head with every file as applied, read the cheap way ``status``
+    reads them (one connection per database): a rerun opens no connection for those."""
+    states = read_states(targets, script, settings)
+    return {
+        index: ", ".join(state.current)
+        for index, state in enumerate(states)
+        if not state.problem and state.cells and set(state.cells.values()) == {APPLIED}
+    }
 
 
 def _preload(settings: Settings) -> None:
