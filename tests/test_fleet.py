@@ -198,3 +198,40 @@ def test_a_fleet_file_that_does_not_parse_touches_nothing(fleet_project, pg_url,
     assert line.startswith("error: the fleet file f.toml does not parse as TOML: ")
     assert "nothing was touched" in line
     assert tables_in(pg_url) == set()
+
+
+def test_review_checks_each_target_and_reviews_the_revisions_once(fleet_project, pg_url, tmp_path):
+    import json
+
+    create_schemas(pg_url, ["t_a", "t_b"])
+    only_a = write_fleet(tmp_path / "a.toml", f'url = "{plain(pg_url)}"\nschemas = "t_a"')
+    fleet_project.ok("update-db", "--fleet", str(only_a))
+    first = fleet_project.revision_files()[0]
+    first.write_text(first.read_text() + "\n# edited after it was applied to t_a\n")
+    volatile = 'op.add_column("t1", sa.Column("x", sa.Float, server_default=sa.text("random()")))'
+    write_revision(
+        fleet_project.versions, 4, upgrade=volatile, downgrade='op.drop_column("t1", "x")'
+    )
+    fleet = write_fleet(
+        tmp_path / "f.toml",
+        f'url = "{plain(pg_url)}"\nschemas = "t_*"',
+        'name = "gone"\nurl = "postgresql://u:pw@127.0.0.1:1/app"',
+    )
+    result = fleet_project.run("review", "--fleet", str(fleet), "--json", "--no-round-trip")
+    assert result.returncode == 1, result.output
+    report = json.loads(result.stdout)
+    checks = {c["name"]: c for c in report["checks"]}
+    db = pg_url.database
+    assert checks["Checksums on every target"]["status"] == "failed"
+    edited, never_run = checks["Checksums on every target"]["details"]
+    assert edited == f"{db}.t_a: 0001_rev_1.py was edited after it was applied (checksum differs)"
+    assert never_run.startswith(f"{db}.t_b: the database has no alembic_history table")
+    assert checks["Impact on each target (locks, rewrites, size)"]["summary"].startswith(
+        "2 of 2 target(s) passed"
+    )
+    reached = checks["Every target reachable and not ahead of the code"]
+    assert reached["status"] == "failed" and reached["details"][0].startswith(
+        "gone: cannot connect"
+    )
+    rules = [f["rule"] for f in report["findings"]]
+    assert rules.count("adding-field-with-volatile-default") == 1  # once, not once per target

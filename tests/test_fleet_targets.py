@@ -86,3 +86,18 @@ def test_targets_that_cannot_resolve_carry_one_line_each(tmp_path, monkeypatch):
     assert errors[2][1].startswith("the same database as first (listed twice")
     assert "uses 'oracle'" in errors[3][1] and "tiger" not in errors[3][1]
     assert errors[4][1].startswith("schemas = ... needs a PostgreSQL url")
+
+
+def test_the_job_manifest_runs_what_the_runner_test_runs():
+    """deploy/fleet-job.yaml: 3 pods, each the command tests/test_fleet_runners.py starts
+    three times at once (``python -m common update-db --fleet FILE``)."""
+    import json
+    import re
+
+    from tests.conftest import ROOT
+
+    manifest = (ROOT / "deploy" / "fleet-job.yaml").read_text()
+    assert re.search(r"^  parallelism: 3$", manifest, re.M)
+    command = json.loads(re.search(r"^ +command: (\[.*\])$", manifest, re.M).group(1))
+    assert command[:5] == ["python", "-m", "common", "update-db", "--fleet"]
+    assert "WORKBENCH_FLEET_PARALLEL" in manifest
