@@ -208,7 +208,10 @@ def test_review_checks_each_target_and_reviews_the_revisions_once(fleet_project,
     fleet_project.ok("update-db", "--fleet", str(only_a))
     first = fleet_project.revision_files()[0]
     first.write_text(first.read_text() + "\n# edited after it was applied to t_a\n")
-    volatile = 'op.add_column("t1", sa.Column("x", sa.Float, server_default=sa.text("random()")))'
+    volatile = (
+        'op.add_column("t1", sa.Column("x", sa.Integer, nullable=False, '
+        'server_default=sa.text("random()")))'
+    )
     write_revision(
         fleet_project.versions, 4, upgrade=volatile, downgrade='op.drop_column("t1", "x")'
     )
