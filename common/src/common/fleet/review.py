@@ -77,15 +77,16 @@ def build_fleet_report(
     seen = [_Seen(t, problem=t.error) for t in targets]
     for item in seen:
         _read(item, script, settings)
-    pending = _union([s for s in seen if not s.problem], script)
-    say(f"Reviewing {len(pending)} revision(s) pending on {len(targets)} target(s)...")
-    units = analyse(pending)
+    readable = [s for s in seen if not s.problem]
+    by_start = _analysed(readable)
+    units = max(by_start.values(), key=len, default=[])
+    say(f"Reviewing {len(units)} revision(s) pending on {len(targets)} target(s)...")
     checks.append(_reached(seen))
     checks.append(offline_check(units))
     checksums: list[tuple[str, CheckResult]] = []
     impacts: list[tuple[str, CheckResult]] = []
-    for item in (s for s in seen if not s.problem):
-        mine = [u for u in units if u.revision in {r.revision for r in item.pending}]
+    for item in readable:
+        mine = by_start[item.start]
         checksum, impact = _per_target(item, script, mine, large_table_rows, settings)
         checksums.append((item.target.name, checksum))
         impacts.append((item.target.name, impact))
@@ -94,7 +95,7 @@ def build_fleet_report(
     checks += _round_trip(seen, script, settings, round_trip)
     description = f"fleet {fleet} ({len(targets)} targets)"
     labels = [unit.label for unit in units]
-    return Report(description, labels, review_units(units), checks, unused_suppressions(units))
+    return Report(description, labels, _findings(by_start), checks, unused_suppressions(units))
 
 
 def _read(item: _Seen, script: ScriptDirectory, settings: Settings) -> None:
@@ -130,10 +131,27 @@ def _per_target(
     return checksum, impact
 
 
-def _union(seen: list[_Seen], script: ScriptDirectory) -> list[Script]:
-    """Revisions pending on at least one target, oldest first."""
-    wanted = {r.revision for s in seen for r in s.pending}
-    return [r for r in reversed(list(script.walk_revisions())) if r.revision in wanted]
+def _analysed(readable: list[_Seen]) -> dict[str | None, list[RevisionUnit]]:
+    """The pending revisions analysed once per revision the targets start from.
+
+    Not once for the union: what a rule sees depends on where a target starts (a column
+    added to a table the same pending set creates is harmless; on a target that already
+    has that table it may rewrite it). Fleets usually have one or two starting points.
+    """
+    by_start: dict[str | None, list[RevisionUnit]] = {}
+    for item in readable:
+        if item.start not in by_start:
+            by_start[item.start] = analyse(item.pending)
+    return by_start
+
+
+def _findings(by_start: dict[str | None, list[RevisionUnit]]) -> list:
+    """Each finding once, however many starting points raise it."""
+    unique = {}
+    for units in by_start.values():
+        for finding in review_units(units):
+            unique.setdefault((finding.rule, finding.revision, finding.line), finding)
+    return list(unique.values())
 
 
 def _reached(seen: list[_Seen]) -> CheckResult:
