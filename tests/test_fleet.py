@@ -238,3 +238,13 @@ def test_review_checks_each_target_and_reviews_the_revisions_once(fleet_project,
     )
     rules = [f["rule"] for f in report["findings"]]
     assert rules.count("adding-field-with-volatile-default") == 1  # once, not once per target
+
+
+def test_a_schema_name_that_needs_quoting(fleet_project, pg_url, tmp_path):
+    """The search_path option quotes the name and escapes its blank for libpq."""
+    create_schemas(pg_url, ["Acme Co", "acme"])
+    fleet = write_fleet(tmp_path / "f.toml", f'url = "{plain(pg_url)}"\nschemas = ["Acme Co"]')
+    result = fleet_project.run("update-db", "--fleet", str(fleet), "--parallel", "1")
+    assert result.returncode == 0, result.output
+    assert tenant_history(pg_url, "Acme Co") == [(rev_id(n), "applied") for n in range(1, 4)]
+    assert tables_in(pg_url, "acme") == set() and tables_in(pg_url) == set()

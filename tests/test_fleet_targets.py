@@ -101,3 +101,17 @@ def test_the_job_manifest_runs_what_the_runner_test_runs():
     command = json.loads(re.search(r"^ +command: (\[.*\])$", manifest, re.M).group(1))
     assert command[:5] == ["python", "-m", "common", "update-db", "--fleet"]
     assert "WORKBENCH_FLEET_PARALLEL" in manifest
+
+
+def test_a_tenant_schema_on_a_database_without_schemas_is_refused(tmp_path):
+    from sqlalchemy import make_url
+
+    from common.database import make_engine
+    from common.errors import ConfigurationError
+
+    settings = load_settings(project_dir=tmp_path, tenant_schema="acme")
+    with pytest.raises(ConfigurationError) as raised:
+        make_engine(make_url(f"sqlite:///{tmp_path}/a.db"), settings)
+    assert raised.value.one_line().startswith(
+        "error: WORKBENCH_TENANT_SCHEMA is set, but sqlite:///"
+    )
