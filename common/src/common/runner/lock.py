@@ -5,7 +5,9 @@ before it looks at what is pending, so the others wait, then find nothing left t
 
 - PostgreSQL: session advisory lock ``pg_try_advisory_lock(22338, 1)`` (22338 is "WB"),
   scoped to the database by PostgreSQL itself, released when the session ends (even on
-  kill -9, once the server notices the closed socket).
+  kill -9, once the server notices the closed socket). A run confined to one tenant
+  schema (``tenant_schema``) uses a first key derived from the schema's name instead,
+  so the tenants of one database are migrated side by side (``pg_lock_class``).
 - MySQL/MariaDB: ``GET_LOCK`` on a name derived from the database name (those locks are
   server-wide), released when the session ends.
 - SQLite: ``flock`` on ``<database file>.lock`` beside the database, released by the OS
