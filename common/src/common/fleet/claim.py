@@ -60,14 +60,22 @@ def claim_all(
     parallel: int,
     wait_seconds: float,
     on_done: Callable[[Outcome], None],
+    known: list[Outcome] = (),  # type: ignore[assignment]
 ) -> dict[int, Outcome]:
-    """Run every target in ``indices``; a busy one again later, within ``wait_seconds``."""
+    """Run every target in ``indices``; a busy one again later, within ``wait_seconds``.
+
+    ``known`` (targets settled without running) are reported once the workers exist:
+    they fork before any progress bar starts its thread.
+    """
     queue = deque(indices)
     deferred: dict[int, float] = {}  # target -> when to try it again
     first_busy: dict[int, float] = {}
     running: dict[Future, int] = {}
     results: dict[int, Outcome] = {}
     with executor(min(parallel, max(len(indices), 1))) as pool:
+        pool.submit(int).result()  # a process pool forks all its workers on the first job
+        for outcome in known:
+            on_done(outcome)
         while queue or deferred or running:
             now = time.monotonic()
             for index in [i for i, when in deferred.items() if when <= now]:

@@ -38,7 +38,10 @@ class TargetProgress:
         self.total = total
         self.done = 0
         self._bar: Any = None
-        if sys.stderr.isatty() and total > 1:
+
+    def _start(self) -> None:
+        """The bar starts with the first line, once the worker processes have forked."""
+        if sys.stderr.isatty() and self.total > 1:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as RichProgress
@@ -51,10 +54,12 @@ class TargetProgress:
                 console=Console(stderr=True),
                 transient=True,
             )
-            self._task = self._bar.add_task("", total=total)
+            self._task = self._bar.add_task("", total=self.total)
             self._bar.start()
 
     def finished(self, line: str) -> None:
+        if not self.done:
+            self._start()
         self.done += 1
         self.line(f"[{self.done}/{self.total}] {line}")
         if self._bar is not None:

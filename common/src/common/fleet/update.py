@@ -54,20 +54,20 @@ def update_fleet(
     say(f"Fleet {Path(fleet).name}: {len(targets)} target(s), {parallel} at a time.")
     progress = TargetProgress(len(targets))
     outcomes: dict[int, Outcome] = {}
+    for index, target in enumerate(targets):
+        if target.error:
+            outcomes[index] = Outcome(target.name, message=_error_line(target.error))
+        elif index in at_head:
+            outcomes[index] = Outcome(target.name, *[at_head[index]] * 2, result=UP_TO_DATE)
     try:
-        for index, target in enumerate(targets):
-            if target.error:
-                outcomes[index] = Outcome(target.name, message=_error_line(target.error))
-            elif index in at_head:
-                outcomes[index] = Outcome(target.name, *[at_head[index]] * 2, result=UP_TO_DATE)
-            else:
-                continue
-            progress.finished(outcomes[index].line())
         names = [t.name for t in targets]
+        known = list(outcomes.values())
+
+        def report(outcome: Outcome) -> None:
+            progress.finished(outcome.line())
+
         wait = settings.migration_lock_wait
-        outcomes |= claim_all(
-            runnable, names, parallel, wait, lambda o: progress.finished(o.line())
-        )
+        outcomes |= claim_all(runnable, names, parallel, wait, report, known)
     finally:
         progress.close()
     ordered = [outcomes[i] for i in range(len(targets))]
