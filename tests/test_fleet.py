@@ -99,6 +99,7 @@ def test_update_db_over_tenant_schemas(fleet_project, pg_url, tmp_path, monkeypa
     )
     assert f"✗ again.tenant_2: error: the same database and schema as {database}.tenant_2" in err
     assert "✗ down: error: cannot connect to postgresql+psycopg://deploy:***@127.0.0.1:1/app" in err
+    assert "Fix: check that the server runs and that the target's url (host, port," in err
     assert rows(first.stdout)[f"{database}.tenant_3"][:2] == ["base", "0003"]
     assert rows(first.stdout)["down"][-1] == "failed"
     assert "4 of 7 target(s) at head, 12 revision(s) applied, 3 failed." in err

@@ -26,7 +26,7 @@ from common.config import Settings
 from common.database import Target as DatabaseTarget
 from common.database import connect, driver_message
 from common.errors import InvalidInputError, WorkbenchError
-from common.fleet.targets import Target
+from common.fleet.targets import Target, for_target
 from common.revisions import DatabaseState, build_config, database_state, refuse_unknown
 from common.runner.checksums import refuse_edited
 from common.runner.lock import MigrationLockBusyError
@@ -95,7 +95,7 @@ def apply_target(index: int) -> Outcome:
             outcome.result = BUSY
         except WorkbenchError as exc:
             outcome.result = AHEAD if outcome.result == AHEAD else FAILED
-            outcome.message = exc.one_line()
+            outcome.message = for_target(exc.one_line())
         except Exception as exc:  # a driver or Alembic error the runner did not expect
             outcome.result = FAILED
             outcome.message = f"error: {type(exc).__name__}: {driver_message(exc, target.url)}"

@@ -19,7 +19,7 @@ from common.config import Settings, load_settings
 from common.database import Target as DatabaseTarget
 from common.database import connect
 from common.errors import InvalidInputError, WorkbenchError
-from common.fleet.targets import Target
+from common.fleet.targets import Target, for_target
 from common.fleet.tenants import load_targets
 from common.output import emit, say
 from common.paths import versions_dir
@@ -107,7 +107,7 @@ def _read(item: _Seen, script: ScriptDirectory, settings: Settings) -> None:
         with connect(DatabaseTarget(target.url, embedded=False), own) as connection:
             state = database_state(connection, script)
     except WorkbenchError as exc:
-        item.problem = exc.one_line().removeprefix("error: ")
+        item.problem = for_target(exc.one_line().removeprefix("error: "))
         return
     if state.unknown:
         item.problem = f"ahead of the code: at {', '.join(state.unknown)}"

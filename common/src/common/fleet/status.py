@@ -28,7 +28,7 @@ from common.database import Target as DatabaseTarget
 from common.database import connect, driver_message
 from common.errors import WorkbenchError
 from common.fleet.table import print_table
-from common.fleet.targets import Target
+from common.fleet.targets import Target, for_target
 from common.fleet.tenants import load_targets
 from common.output import emit, say
 from common.revisions import build_config, load_scripts, single_head
@@ -97,7 +97,7 @@ def _read_database(
                     connection.rollback()
     except WorkbenchError as exc:
         for target in group:
-            state_of(target).problem = exc.one_line().removeprefix("error: ")
+            state_of(target).problem = for_target(exc.one_line().removeprefix("error: "))
 
 
 @dataclass

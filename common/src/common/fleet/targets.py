@@ -151,6 +151,11 @@ def expand(raw: str) -> str:
     return VARIABLE.sub(value, raw)
 
 
+def for_target(line: str) -> str:
+    """A single-database message about one fleet target: its URL is not DATABASE_URL."""
+    return line.replace("DATABASE_URL", "the target's url")
+
+
 def entry_url(entry: Entry) -> URL:
     """The entry's URL, expanded and parsed (``ConfigurationError`` says what is wrong)."""
     try:

@@ -25,6 +25,7 @@ from common.fleet.targets import (
     Target,
     entry_name,
     entry_url,
+    for_target,
     mark_duplicates,
     read_fleet,
     schema_name,
@@ -67,7 +68,7 @@ def _targets_of(entry: Entry, settings: Settings) -> list[Target]:
     try:
         found = schemas_in(url, settings)
     except WorkbenchError as exc:
-        return [Target(name, error=exc.one_line().removeprefix("error: "))]
+        return [Target(name, error=for_target(exc.one_line().removeprefix("error: ")))]
     return _matches(entry, url, name, found)
 
 
