@@ -19,7 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 
@@ -60,7 +60,7 @@ def claim_all(
     parallel: int,
     wait_seconds: float,
     on_done: Callable[[Outcome], None],
-    known: list[Outcome] = (),  # type: ignore[assignment]
+    known: Sequence[Outcome] = (),
 ) -> dict[int, Outcome]:
     """Run every target in ``indices``; a busy one again later, within ``wait_seconds``.
 
@@ -72,7 +72,7 @@ def claim_all(
     first_busy: dict[int, float] = {}
     running: dict[Future, int] = {}
     results: dict[int, Outcome] = {}
-    with executor(min(parallel, max(len(indices), 1))) as pool:
+    with executor(min(parallel, len(indices))) as pool:
         pool.submit(int).result()  # a process pool forks all its workers on the first job
         for outcome in known:
             on_done(outcome)
