@@ -6,9 +6,9 @@ since. A target ahead of the code, unreachable or unknown gets one line instead 
 Columns are only the revisions not applied everywhere (the rest are counted in a note),
 so 150 revisions over 200 tenants still fit a screen.
 
-Tenant schemas of one database are read over one connection, naming each schema in the
-queries (``version_table_schema``, ``schema_translate_map``) rather than connecting once
-per tenant: that keeps 200 tenants well under a second. Separate databases are read side
+Tenant schemas of one database are read over one connection in three queries
+(``common.fleet.catalog``) rather than connecting once per tenant: that keeps 200
+tenants well under a second. Separate databases are read side
 by side in threads (reads only, no Alembic proxies involved).
 """
 
@@ -18,22 +18,20 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.config import Settings, load_settings
 from common.database import Target as DatabaseTarget
 from common.database import connect, driver_message
 from common.errors import WorkbenchError
+from common.fleet.catalog import Bookkeeping, read_bookkeeping
 from common.fleet.table import print_table
 from common.fleet.targets import Target, for_target
 from common.fleet.tenants import load_targets
 from common.output import emit, say
 from common.revisions import build_config, load_scripts, single_head
-from common.runner.checksums import recorded_checksums, revision_checksum
-from common.runner.history import HISTORY_TABLE, history_table
+from common.runner.checksums import ACCEPTED, revision_checksum
 
 APPLIED, PENDING, FAILED, EDITED = "✓", "·", "✗", "✎"
 LEGEND = f"{APPLIED} applied  {PENDING} pending  {FAILED} failed  {EDITED} edited since applied"
@@ -88,16 +86,18 @@ def _read_database(
     plain = settings.model_copy(update={"tenant_schema": ""})
     try:
         with connect(DatabaseTarget(group[0].url, embedded=False), plain) as connection:
-            for target in group:
-                try:
-                    reader.read(connection, target.schema or None, state_of(target))
-                except SQLAlchemyError as exc:  # no right to read that schema, and the like
+            try:
+                books = read_bookkeeping(connection, [t.schema or None for t in group])
+            except SQLAlchemyError as exc:  # no right to read a schema, and the like
+                for target in group:
                     state_of(target).problem = f"cannot read it: {driver_message(exc, target.url)}"
-                if connection.in_transaction():
-                    connection.rollback()
+                return
     except WorkbenchError as exc:
         for target in group:
             state_of(target).problem = for_target(exc.one_line().removeprefix("error: "))
+        return
+    for target in group:
+        reader.read(books[target.schema or None], target.schema, state_of(target))
 
 
 @dataclass
@@ -105,23 +105,33 @@ class _Reader:
     script: ScriptDirectory
     order: list[str]
     checksums: dict[str, str]
+    _below: dict[str, set[str]] = field(default_factory=dict)
 
-    def read(self, connection: Connection, schema: str | None, state: TargetState) -> None:
-        if schema is not None and not inspect(connection).has_schema(schema):
+    def applied_below(self, rev: str) -> set[str]:
+        """``rev`` and its ancestors (asked once per revision, not once per tenant)."""
+        if rev not in self._below:
+            self._below[rev] = {r.revision for r in self.script.iterate_revisions(rev, "base")}
+        return self._below[rev]
+
+    def read(self, book: Bookkeeping, schema: str, state: TargetState) -> None:
+        if not book.exists:
             state.problem = f"the schema {schema} does not exist (any more)."
             return
-        context = MigrationContext.configure(connection, opts={"version_table_schema": schema})
-        state.current = tuple(context.get_current_heads())
+        state.current = tuple(book.versions)
         unknown = [rev for rev in state.current if rev not in self.checksums]
         if unknown:
             state.problem = (
                 f"ahead of the code: at {', '.join(unknown)}, which no script here defines"
             )
             return
-        applied: set[str] = set()
-        for rev in state.current:
-            applied.update(r.revision for r in self.script.iterate_revisions(rev, "base"))
-        recorded, last = self._history(connection, schema)
+        applied = set().union(*(self.applied_below(rev) for rev in state.current))
+        recorded, last = {}, {}
+        for _, revision, direction, status, checksum in book.history:
+            if direction != "up":
+                continue
+            last[revision] = status
+            if status in ("applied", ACCEPTED):
+                recorded[revision] = checksum
         for rev in self.order:
             if rev in applied:
                 edited = rev in recorded and recorded[rev] != self.checksums[rev]
@@ -129,20 +139,6 @@ class _Reader:
             else:
                 failed = last.get(rev) in ("failed", "rolled_back")
                 state.cells[rev] = FAILED if failed else PENDING
-
-    @staticmethod
-    def _history(connection: Connection, schema: str | None) -> tuple[dict, dict]:
-        """Recorded checksums, and the status of each revision's last upgrade attempt."""
-        if not inspect(connection).has_table(HISTORY_TABLE, schema=schema):
-            return {}, {}
-        scoped = connection.execution_options(schema_translate_map={None: schema})
-        recorded = recorded_checksums(scoped)
-        query = (
-            select(history_table.c.revision, history_table.c.status)
-            .where(history_table.c.direction == "up")
-            .order_by(history_table.c.id)
-        )
-        return recorded, dict(scoped.execute(query).all())
 
 
 def print_matrix(states: list[TargetState], script: ScriptDirectory) -> None:
