@@ -126,7 +126,7 @@ def test_status_matrix_and_a_tenant_ahead_of_the_code(fleet_project, pg_url, tmp
     names = 'schemas = ["acme", "bolt", "crux"]'
     fleet = write_fleet(tmp_path / "f.toml", f'url = "{plain(pg_url)}"\n{names}')
     engine = create_engine(pg_url, poolclass=NullPool)
-    acme = pg_url.set(query={"options": "-csearch_path=acme"})
+    acme = pg_url.update_query_dict({"options": "-csearch_path=acme"})
     fleet_project.use_database(acme)
     fleet_project.ok("update-db")  # one tenant at head, through a single-target run
     fleet_project.env["WORKBENCH_TENANT_SCHEMA"] = "bolt"
