@@ -41,6 +41,13 @@ def _python() -> str:
     return _synced("python")
 
 
+FLEET_HELP = "fleet file (TOML): every database and tenant schema it lists"
+
+
+def _fleet(fleet: str) -> list[str]:
+    return ["--fleet", fleet] if fleet else []
+
+
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -80,13 +87,16 @@ def create_migration(c, message, rename=None, empty=False, adopt_names=False):
         "sql": "print the SQL instead of running it (offline mode)",
         "accept_edited": "revision id(s), comma-separated: record the new checksum of "
         "applied revisions whose files were edited, then apply",
+        "fleet": FLEET_HELP,
+        "parallel": "with --fleet: targets migrated at once (default 4)",
     }
 )
-def update_db(c, revision="head", sql=False, accept_edited=""):
-    """Apply pending revisions to the database."""
+def update_db(c, revision="head", sql=False, accept_edited="", fleet="", parallel=0):
+    """Apply pending revisions to the database (or to every target of a fleet file)."""
     args = ["update-db", "--revision", revision, *(["--sql"] if sql else [])]
     if accept_edited:
         args += ["--accept-edited", accept_edited]
+    args += _fleet(fleet) + (["--parallel", str(parallel)] if parallel else [])
     _common(c, *args)
 
 
@@ -96,10 +106,10 @@ def downgrade(c, revision="-1"):
     _common(c, "downgrade", "--revision", revision)
 
 
-@task
-def status(c):
+@task(help={"fleet": FLEET_HELP})
+def status(c, fleet=""):
     """Applied and pending revisions, the database (password masked) and head."""
-    _common(c, "status")
+    _common(c, "status", *_fleet(fleet))
 
 
 @task
@@ -141,6 +151,7 @@ def check(c):
         "large_table_rows": "rows from which ACCESS EXCLUSIVE during a scan/rewrite blocks",
         "static": "no database (the pull-request check): the rules on the revision files",
         "since": "with --static: only revision files changed since this git ref, e.g. origin/main",
+        "fleet": FLEET_HELP,
     }
 )
 def review(
@@ -151,9 +162,10 @@ def review(
     large_table_rows=1_000_000,
     static=False,
     since=None,
+    fleet="",
 ):
     """Pre-deploy checklist of the pending revisions; exit 1 when something blocks."""
-    args = ["review", "--format", "json" if json else format]
+    args = ["review", "--format", "json" if json else format, *_fleet(fleet)]
     args += ["--large-table-rows", str(large_table_rows)]
     if no_round_trip:
         args.append("--no-round-trip")

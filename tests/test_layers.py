@@ -15,6 +15,8 @@ DESIGN.md's list, with the modules it does not name placed where they fit:
 - ``revision_sources`` (what a revision file declares, read without importing it) sits
   with ``revisions``;
 - ``identifiers`` and ``alembic_private`` import only libraries: the bottom layer;
+- ``fleet`` runs the commands over many targets, so it sits between ``cli`` and
+  ``commands``;
 - ``testing`` (the pytest plugin users load) drives the commands as a user's test does,
   so it sits with ``cli``; ``squash`` builds on the review's scratch databases and
   snapshots, so it sits with ``review``;
@@ -33,6 +35,7 @@ PACKAGE = ROOT / "common" / "src" / "common"
 
 LAYERS: list[set[str]] = [
     {"__main__", "cli", "testing"},
+    {"fleet"},
     {"commands"},
     {"review", "render", "migration_env", "squash"},
     {"autogen"},

@@ -33,6 +33,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("common.commands.merge", "merge"),
     "squash": ("common.commands.squash", "squash"),
 }
+# The same commands over a fleet file (``--fleet``): common.fleet.
+FLEET_COMMANDS: dict[str, tuple[str, str]] = {
+    "update-db": ("common.fleet.update", "update_fleet"),
+    "status": ("common.fleet.status", "fleet_status"),
+    "review": ("common.fleet.review", "review_fleet"),
+}
+FLEET_HELP = "a fleet file (TOML): run over every database and tenant schema it lists"
+
+
+def _add_fleet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fleet", default=None, metavar="FILE", help=FLEET_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REV[,REV]",
         help="record the new checksum of applied revisions whose files were edited",
     )
+    _add_fleet(update)
+    update.add_argument(
+        "--parallel",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --fleet: targets migrated at once (default WORKBENCH_FLEET_PARALLEL, 4)",
+    )
 
     down = sub.add_parser("downgrade", help="revert revisions (default: one step)")
     down.add_argument("--revision", default="-1", help="target revision (default -1)")
@@ -77,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     stamp.add_argument("revision", help="revision id, head or base")
 
     sub.add_parser("check", help="exit 1 when the models differ from the database at head")
-    sub.add_parser("status", help="applied and pending revisions")
+    _add_fleet(sub.add_parser("status", help="applied and pending revisions"))
     hist = sub.add_parser("history", help="every revision with applied marks, then recorded runs")
     hist.add_argument("--limit", type=int, default=50, help="recorded runs to show (default 50)")
     sub.add_parser("current", help="the database's current revision")
@@ -107,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=1_000_000,
         help="row count from which ACCESS EXCLUSIVE during a scan/rewrite blocks (default 1e6)",
     )
+    _add_fleet(review)
     review.add_argument(
         "--static",
         action="store_true",
@@ -128,8 +148,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command(name: str) -> Callable[..., int]:
-    module, function = COMMANDS[name]
+def _command(name: str, args: dict) -> Callable[..., int]:
+    """The command's function; with ``--fleet FILE``, its fleet variant (common.fleet)."""
+    fleet = args.pop("fleet", None)
+    parallel = args.pop("parallel", None)
+    table = COMMANDS
+    if fleet is not None:
+        table, args["fleet"] = FLEET_COMMANDS, fleet
+        if name == "update-db":
+            args["parallel"] = parallel
+    elif parallel is not None:
+        from common.errors import InvalidInputError
+
+        raise InvalidInputError("--parallel goes with --fleet.", "add --fleet FILE, or drop it.")
+    module, function = table[name]
     return getattr(importlib.import_module(module), function)
 
 
@@ -140,7 +172,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     from common.errors import WorkbenchError
 
     try:
-        return _command(name)(**args, settings=settings)
+        return _command(name, args)(**args, settings=settings)
     except WorkbenchError as exc:
         print(exc.one_line(), file=sys.stderr)
         return exc.exit_code

@@ -87,6 +87,15 @@ class Settings(BaseSettings):
     exclude_tables: str = Field(
         default="", description="Tables autogenerate leaves alone (same patterns)."
     )
+    tenant_schema: str = Field(
+        default="",
+        description="PostgreSQL schema that is the search_path of every connection: it holds "
+        "alembic_version, alembic_history and the unqualified tables (one tenant's schema); "
+        "empty means the server's search_path.",
+    )
+    fleet_parallel: int = Field(
+        default=4, ge=1, description="Targets a fleet update-db migrates at the same time."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -197,12 +197,39 @@ def make_engine(url: URL, settings: Settings | None = None) -> Engine:
     backend = url.get_backend_name()
     if backend == "postgresql" or backend in ("mysql", "mariadb"):
         connect_args["connect_timeout"] = timeout
+    if settings is not None and settings.tenant_schema:
+        connect_args["options"] = tenant_options(url, settings.tenant_schema)
     try:
         return create_engine(url, connect_args=connect_args, poolclass=NullPool)
     except (NoSuchModuleError, ArgumentError) as exc:
         raise ConfigurationError(
             f"cannot use {mask_url(url)}: {exc}", "check the driver part of DATABASE_URL."
         ) from None
+
+
+def tenant_options(url: URL, schema: str) -> str:
+    """libpq ``options`` that make ``schema`` the whole search_path of every session.
+
+    Set at connect time, not by a ``SET`` afterwards, so every connection a command opens
+    (the revisions', the lock's control connection, the blocker watch) and plain
+    ``alembic`` runs alike see only that schema: ``alembic_version``, ``alembic_history``
+    and the revisions' unqualified tables all land in it. The schema alone (pg_catalog is
+    always searched): with ``public`` behind it, a tenant without ``alembic_version`` yet
+    would read public's. The name is quoted, and libpq's own escaping (backslash before
+    space and backslash) keeps it one option. Options already in the URL are kept.
+    """
+    if url.get_backend_name() != "postgresql":
+        raise ConfigurationError(
+            f"WORKBENCH_TENANT_SCHEMA is set, but {mask_url(url)} is not PostgreSQL.",
+            "unset it: on MySQL/MariaDB a schema is a database (name it in the URL), and "
+            "SQLite has none.",
+        )
+    from sqlalchemy.dialects import postgresql
+
+    quoted = postgresql.dialect().identifier_preparer.quote_identifier(schema)
+    escaped = quoted.replace("\\", "\\\\").replace(" ", "\\ ")
+    existing = str(url.query.get("options", "")).strip()
+    return f"{existing} -csearch_path={escaped}".strip()
 
 
 @contextmanager

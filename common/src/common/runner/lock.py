@@ -5,7 +5,9 @@ before it looks at what is pending, so the others wait, then find nothing left t
 
 - PostgreSQL: session advisory lock ``pg_try_advisory_lock(22338, 1)`` (22338 is "WB"),
   scoped to the database by PostgreSQL itself, released when the session ends (even on
-  kill -9, once the server notices the closed socket).
+  kill -9, once the server notices the closed socket). A run confined to one tenant
+  schema (``tenant_schema``) uses a first key derived from the schema's name instead,
+  so the tenants of one database are migrated side by side (``pg_lock_class``).
 - MySQL/MariaDB: ``GET_LOCK`` on a name derived from the database name (those locks are
   server-wide), released when the session ends.
 - SQLite: ``flock`` on ``<database file>.lock`` beside the database, released by the OS
@@ -85,15 +87,32 @@ class MigrationLockLostError(WorkbenchError):
         )
 
 
+def pg_lock_class(schema: str = "") -> int:
+    """The first key of a schema's lock pair: 22338 for the database, else from the name.
+
+    PostgreSQL scopes advisory locks to the database, so tenant schemas of one database
+    need keys of their own to be migrated side by side; a stable hash of the name gives
+    each one its own pair (two names sharing a hash would only take turns).
+    """
+    if not schema:
+        return PG_LOCK_KEY[0]
+    digest = hashlib.sha1(f"workbench-schema:{schema}".encode()).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
+
+
 @contextmanager
 def migration_lock(
-    connection: Connection, wait_seconds: float, guard: Connection | None = None
+    connection: Connection,
+    wait_seconds: float,
+    guard: Connection | None = None,
+    schema: str = "",
 ) -> Iterator[MigrationLock | _FileLock]:
     """Hold the migration lock on ``connection`` (an autocommit connection) for the block,
-    and its second key on ``guard`` (the revisions' connection) when given."""
+    and its second key on ``guard`` (the revisions' connection) when given. ``schema``
+    (PostgreSQL): the tenant schema the run migrates, which has a lock of its own."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        lock: MigrationLock | _FileLock = _PostgresLock(connection, guard)
+        lock: MigrationLock | _FileLock = _PostgresLock(connection, guard, pg_lock_class(schema))
     elif dialect in ("mysql", "mariadb"):
         lock = _MySQLLock(connection, guard)
     elif dialect == "sqlite":
@@ -198,8 +217,9 @@ _PG_OWNS = text(
 
 
 class _PostgresLock(MigrationLock):
-    def __init__(self, connection: Connection, guard: Connection | None) -> None:
-        keys = [(connection, PG_LOCK_KEY)] + ([(guard, PG_GUARD_KEY)] if guard else [])
+    def __init__(self, connection: Connection, guard: Connection | None, key: int) -> None:
+        first, second = (key, PG_LOCK_KEY[1]), (key, PG_GUARD_KEY[1])
+        keys = [(connection, first)] + ([(guard, second)] if guard else [])
         super().__init__(connection, keys)
 
     def _try(self, connection: Connection, key: Any) -> bool:

@@ -359,7 +359,8 @@ def locked_run(session: Session) -> Iterator[Runner]:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as control:
         prepare_session(control, control=True)
         wait = session.settings.migration_lock_wait
-        with migration_lock(control, wait, guard=session.connection) as lock:
+        schema = session.settings.tenant_schema
+        with migration_lock(control, wait, guard=session.connection, schema=schema) as lock:
             history.ensure_table(control)
             _report_stale(control, dialect)
             runner = Runner(session, control)

@@ -1,0 +1,202 @@
+"""``review --fleet FILE``: one checklist for a fleet; what depends on a target, per target.
+
+The revision graph, the rules and the round trip do not depend on the target, so they
+run once: the rules over every revision pending on at least one target, the round trip
+on a scratch database of the target furthest behind. The checks that read a target
+(recorded checksums, impact from its table statistics) run on each target and are folded
+into one item each, worst status first, naming each target that is not clean. So the
+report is the single-database report (text, Markdown, JSON) with fleet-wide items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from alembic.script import Script, ScriptDirectory
+
+from common.commands.review import FORMATS
+from common.config import Settings, load_settings
+from common.database import Target as DatabaseTarget
+from common.database import connect
+from common.errors import InvalidInputError, WorkbenchError
+from common.fleet.targets import Target, for_target
+from common.fleet.tenants import load_targets
+from common.output import emit, say
+from common.paths import versions_dir
+from common.review.analysis import analyse
+from common.review.checks.checksums import checksum_check
+from common.review.checks.graph import graph_checks
+from common.review.checks.impact import impact_check
+from common.review.checks.offline import offline_check
+from common.review.checks.roundtrip import DRIFT, ROUND_TRIP, scratch_checks
+from common.review.engine import review_units, unused_suppressions
+from common.review.model import CheckResult, RevisionUnit, Status
+from common.review.report import Report, as_json, as_markdown, print_text
+from common.revisions import build_config, database_state
+
+CHECKSUMS = "Checksums on every target"
+IMPACT = "Impact on each target (locks, rewrites, size)"
+REACHED = "Every target reachable and not ahead of the code"
+_ORDER = [Status.FAILED, Status.WARNING, Status.SKIPPED, Status.PASSED]
+
+
+@dataclass
+class _Seen:
+    target: Target
+    start: str | None = None
+    pending: list[Script] = field(default_factory=list)
+    problem: str = ""
+
+
+def review_fleet(
+    fleet: str,
+    format: str = "text",
+    round_trip: bool = True,
+    large_table_rows: int = 1_000_000,
+    settings: Settings | None = None,
+) -> int:
+    if format not in FORMATS:
+        raise InvalidInputError(f"unknown format {format!r}.", f"use one of {', '.join(FORMATS)}.")
+    settings = settings or load_settings()
+    report = build_fleet_report(fleet, round_trip, large_table_rows, settings)
+    if format == "json":
+        emit(as_json(report))
+    elif format == "markdown":
+        emit(as_markdown(report))
+    else:
+        print_text(report)
+    return 1 if report.blocked else 0
+
+
+def build_fleet_report(
+    fleet: str, round_trip: bool, large_table_rows: int, settings: Settings
+) -> Report:
+    checks, script = graph_checks(build_config(settings), versions_dir(settings.project_dir))
+    if script is None or any(c.status == Status.FAILED for c in checks[1:]):
+        return Report("(not connected: fix the revision graph first)", [], [], checks)
+    targets = load_targets(fleet, settings)
+    seen = [_Seen(t, problem=t.error) for t in targets]
+    for item in seen:
+        _read(item, script, settings)
+    readable = [s for s in seen if not s.problem]
+    by_start = _analysed(readable)
+    units = max(by_start.values(), key=len, default=[])
+    say(f"Reviewing {len(units)} revision(s) pending on {len(targets)} target(s)...")
+    checks.append(_reached(seen))
+    checks.append(offline_check(units))
+    checksums: list[tuple[str, CheckResult]] = []
+    impacts: list[tuple[str, CheckResult]] = []
+    for item in readable:
+        mine = by_start[item.start]
+        checksum, impact = _per_target(item, script, mine, large_table_rows, settings)
+        checksums.append((item.target.name, checksum))
+        impacts.append((item.target.name, impact))
+    checks.append(_folded(CHECKSUMS, checksums))
+    checks.append(_folded(IMPACT, impacts))
+    checks += _round_trip(seen, script, settings, round_trip)
+    description = f"fleet {fleet} ({len(targets)} targets)"
+    labels = [unit.label for unit in units]
+    return Report(description, labels, _findings(by_start), checks, unused_suppressions(units))
+
+
+def _read(item: _Seen, script: ScriptDirectory, settings: Settings) -> None:
+    if item.problem:
+        return
+    target = item.target
+    try:
+        own = target.settings(settings)
+        with connect(DatabaseTarget(target.url, embedded=False), own) as connection:
+            state = database_state(connection, script)
+    except WorkbenchError as exc:
+        item.problem = for_target(exc.one_line().removeprefix("error: "))
+        return
+    if state.unknown:
+        item.problem = f"ahead of the code: at {', '.join(state.unknown)}"
+        return
+    item.start = state.current[0] if state.current else None
+    item.pending = state.pending
+
+
+def _per_target(
+    item: _Seen,
+    script: ScriptDirectory,
+    units: list[RevisionUnit],
+    large_table_rows: int,
+    settings: Settings,
+) -> tuple[CheckResult, CheckResult]:
+    target = item.target
+    with connect(DatabaseTarget(target.url, embedded=False), target.settings(settings)) as conn:
+        state = database_state(conn, script)
+        checksum = checksum_check(conn, state.applied)
+        impact = impact_check(conn, units, large_table_rows)
+    return checksum, impact
+
+
+def _analysed(readable: list[_Seen]) -> dict[str | None, list[RevisionUnit]]:
+    """The pending revisions analysed once per revision the targets start from.
+
+    Not once for the union: what a rule sees depends on where a target starts (a column
+    added to a table the same pending set creates is harmless; on a target that already
+    has that table it may rewrite it). Fleets usually have one or two starting points.
+    """
+    by_start: dict[str | None, list[RevisionUnit]] = {}
+    for item in readable:
+        if item.start not in by_start:
+            by_start[item.start] = analyse(item.pending)
+    return by_start
+
+
+def _findings(by_start: dict[str | None, list[RevisionUnit]]) -> list:
+    """Each finding once, however many starting points raise it."""
+    unique = {}
+    for units in by_start.values():
+        for finding in review_units(units):
+            unique.setdefault((finding.rule, finding.revision, finding.line), finding)
+    return list(unique.values())
+
+
+def _reached(seen: list[_Seen]) -> CheckResult:
+    problems = [f"{s.target.name}: {s.problem}" for s in seen if s.problem]
+    if problems:
+        summary = f"{len(problems)} of {len(seen)} target(s) not reviewed"
+        return CheckResult(REACHED, Status.FAILED, summary, problems)
+    return CheckResult(REACHED, Status.PASSED, f"{len(seen)} target(s) read")
+
+
+def _folded(name: str, results: list[tuple[str, CheckResult]]) -> CheckResult:
+    """One item for a per-target check: the worst status, a line per target not passed."""
+    if not results:
+        return CheckResult(name, Status.SKIPPED, "no target could be read")
+    worst = min((r.status for _, r in results), key=_ORDER.index)
+    details = [f"{target}: {r.summary}" for target, r in results if r.status != Status.PASSED]
+    clean = sum(1 for _, r in results if r.status == Status.PASSED)
+    summary = f"{clean} of {len(results)} target(s) passed"
+    if worst != Status.PASSED:
+        summary += f"; first: {details[0]}"
+    # the rows worth a look (a large table locked while scanned or rewritten), by target
+    data = [
+        {"target": target, **row} for target, r in results for row in r.data if row.get("flagged")
+    ]
+    return CheckResult(name, worst, summary, details, data)
+
+
+def _round_trip(
+    seen: list[_Seen], script: ScriptDirectory, settings: Settings, round_trip: bool
+) -> list[CheckResult]:
+    """Once, from the target with the most pending (its server hosts the scratch copy)."""
+    readable = [s for s in seen if not s.problem and s.pending]
+    if not round_trip or not readable:
+        reason = "--no-round-trip: no scratch database" if not round_trip else "nothing pending"
+        return [
+            CheckResult(DRIFT, Status.SKIPPED, reason),
+            CheckResult(ROUND_TRIP, Status.SKIPPED, reason),
+        ]
+    furthest = max(readable, key=lambda s: len(s.pending))
+    plain = settings.model_copy(update={"tenant_schema": ""})  # the scratch copy has public
+    try:
+        return scratch_checks(furthest.target.url, script, furthest.start, furthest.pending, plain)
+    except WorkbenchError as exc:
+        return [
+            CheckResult(DRIFT, Status.SKIPPED, "no scratch database to upgrade"),
+            CheckResult(ROUND_TRIP, Status.FAILED, exc.one_line()),
+        ]
