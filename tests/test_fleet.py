@@ -249,3 +249,16 @@ def test_a_schema_name_that_needs_quoting(fleet_project, pg_url, tmp_path):
     assert result.returncode == 0, result.output
     assert tenant_history(pg_url, "Acme Co") == [(rev_id(n), "applied") for n in range(1, 4)]
     assert tables_in(pg_url, "acme") == set() and tables_in(pg_url) == set()
+
+
+def test_the_static_review_takes_no_fleet(fleet_project, tmp_path):
+    fleet = write_fleet(tmp_path / "f.toml", 'url = "sqlite:///never-opened.db"')
+    result = fleet_project.run("review", "--fleet", str(fleet), "--static")
+    assert result.returncode != 0
+    assert "Traceback" not in result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: --static reviews the revision files without any database, so it takes no "
+        "--fleet. Fix: drop --fleet (the static review is the same for every target), or "
+        "drop --static."
+    )
+    assert not (tmp_path / "never-opened.db").exists()

@@ -85,7 +85,8 @@ def build_report(
         )
 
 
-def _print(report: Report, format: str, settings: Settings) -> None:
+def print_report(report: Report, format: str, settings: Settings) -> None:
+    """``report`` in ``format`` (shared with ``review --fleet``)."""
     if format in ("github", "sarif"):  # paths relative to the checkout, as GitHub reads them
         root = repository_root(settings.project_dir) or settings.project_dir
         emit(as_annotations(report, root) if format == "github" else as_sarif(report, root))
@@ -118,5 +119,5 @@ def review(
         report = static_report(settings, since)
     else:
         report = build_report(round_trip, large_table_rows, settings)
-    _print(report, format, settings)
+    print_report(report, format, settings)
     return 1 if report.blocked else 0

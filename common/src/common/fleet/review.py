@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 from alembic.script import Script, ScriptDirectory
 
-from common.commands.review import FORMATS
+from common.commands.review import FORMATS, print_report
 from common.config import Settings, load_settings
 from common.database import Target as DatabaseTarget
 from common.database import connect
 from common.errors import InvalidInputError, WorkbenchError
 from common.fleet.targets import Target, for_target
 from common.fleet.tenants import load_targets
-from common.output import emit, say
+from common.output import say
 from common.paths import versions_dir
 from common.review.analysis import analyse
 from common.review.checks.checksums import checksum_check
@@ -31,7 +31,7 @@ from common.review.checks.offline import offline_check
 from common.review.checks.roundtrip import DRIFT, ROUND_TRIP, scratch_checks
 from common.review.engine import review_units, unused_suppressions
 from common.review.model import CheckResult, RevisionUnit, Status
-from common.review.report import Report, as_json, as_markdown, print_text
+from common.review.report import Report
 from common.revisions import build_config, database_state
 
 CHECKSUMS = "Checksums on every target"
@@ -53,18 +53,20 @@ def review_fleet(
     format: str = "text",
     round_trip: bool = True,
     large_table_rows: int = 1_000_000,
+    static: bool = False,
+    since: str | None = None,
     settings: Settings | None = None,
 ) -> int:
     if format not in FORMATS:
         raise InvalidInputError(f"unknown format {format!r}.", f"use one of {', '.join(FORMATS)}.")
+    if static or since is not None:
+        raise InvalidInputError(
+            "--static reviews the revision files without any database, so it takes no --fleet.",
+            "drop --fleet (the static review is the same for every target), or drop --static.",
+        )
     settings = settings or load_settings()
     report = build_fleet_report(fleet, round_trip, large_table_rows, settings)
-    if format == "json":
-        emit(as_json(report))
-    elif format == "markdown":
-        emit(as_markdown(report))
-    else:
-        print_text(report)
+    print_report(report, format, settings)
     return 1 if report.blocked else 0
 
 
