@@ -231,7 +231,10 @@ def plain_alembic(metadata: MetaData, schemas: tuple[str, ...] = ()) -> Callable
 
 
 def workbench(metadata: MetaData) -> Callable:
-    return lambda connection: workbench_compare_metadata(connection, metadata)
+    from common.config import load_settings
+
+    settings = load_settings()  # the comparison's scope (schemas, include/exclude)
+    return lambda connection: workbench_compare_metadata(connection, metadata, settings)
 
 
 def bulk_reflection(schemas: tuple[str | None, ...] = (None,)) -> Callable:
