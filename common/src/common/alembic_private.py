@@ -129,15 +129,9 @@ NAMES: tuple[Private, ...] = (
         "the steps of a downgrade, as for _upgrade_revs",
     ),
     Private(
-        "alembic.operations.schemaobj",
-        "SchemaObjects",
-        "ops.indexes (imported there directly)",
-        "Index objects built as Alembic's create_index builds them, for CONCURRENTLY",
-    ),
-    Private(
         "sqlalchemy.sql.schema",
         "Column._copy",
-        "render.safe_columns (called there directly)",
+        "render.safe_columns",
         "a copy of a model column to add nullable first; Column.copy() is deprecated",
     ),
     Private(
@@ -150,7 +144,7 @@ NAMES: tuple[Private, ...] = (
     Private(
         "sqlalchemy.sql.sqltypes",
         "Enum._valid_lookup",
-        "render.backfill (read there directly)",
+        "render.backfill",
         "the database value of a Python enum member in a backfill",
         _sample_enum,
     ),
@@ -239,3 +233,13 @@ def downgrade_steps(script: Any, destination: str, current: Any) -> list[Any]:
 def has_bind_parameters(clause: Any) -> bool:
     """``TextClause._bindparams``: whether a ``text()`` carries bound parameters."""
     return bool(clause._bindparams)
+
+
+def copy_column(column: Any) -> Any:
+    """``Column._copy``: a detached copy of a model column (``Column.copy()`` is deprecated)."""
+    return column._copy()
+
+
+def enum_lookup(type_: Any) -> dict:
+    """``Enum._valid_lookup``: Python member -> the value the database stores."""
+    return getattr(type_, "_valid_lookup", {})

@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy import Column, Date, DateTime, Enum, Time
 from sqlalchemy.schema import DefaultClause
 
+from common.alembic_private import enum_lookup
+
 # a value the database can hold for each kind of column, for downgrades only
 _PLACEHOLDERS = (
     ("int", 0),
@@ -50,7 +52,7 @@ def _server_default(column: Column, dialect: Any) -> sa.TextClause | str | None:
 
 def _stored_label(column: Column, value: Any) -> Any:
     if isinstance(value, enum.Enum):
-        lookup = getattr(column.type, "_valid_lookup", {}) if isinstance(column.type, Enum) else {}
+        lookup = enum_lookup(column.type) if isinstance(column.type, Enum) else {}
         return lookup.get(value, value.name)
     return value
 

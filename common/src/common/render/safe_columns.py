@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from alembic.operations import ops
 from sqlalchemy import Column, MetaData
 
+from common.alembic_private import copy_column
 from common.ops import BatchUpdateOp, SetNotNullSafelyOp, StopMigrationOp
 from common.render.backfill import backfill_value, placeholder, shown
 from common.render.notes import add_note
@@ -116,7 +117,7 @@ class _TableRewriter:
         if value is None:
             self._refuse(op)
             return
-        nullable = column._copy()
+        nullable = copy_column(column)
         nullable.nullable = True
         added = ops.AddColumnOp(self.table, nullable, schema=op.schema)
         add_note(
