@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
 
-from common.output import emit, say
+from common.output import emit
+from common.runner.progress import Progress
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str = "") -> None:
@@ -32,46 +32,22 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: st
 
 
 class TargetProgress:
-    """How many targets are done; on a terminal a bar, elsewhere one line per target."""
+    """How many targets are done; on a terminal a bar, elsewhere one line per target.
+
+    The runner's ``Progress``, started with the first line: once the worker processes
+    have forked, so none of them inherits a live bar.
+    """
 
     def __init__(self, total: int) -> None:
         self.total = total
-        self.done = 0
-        self._bar: Any = None
-
-    def _start(self) -> None:
-        """The bar starts with the first line, once the worker processes have forked."""
-        if sys.stderr.isatty() and self.total > 1:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-            from rich.progress import Progress as RichProgress
-
-            self._bar = RichProgress(
-                TextColumn("targets"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self._task = self._bar.add_task("", total=self.total)
-            self._bar.start()
+        self._progress: Progress | None = None
 
     def finished(self, line: str) -> None:
-        if not self.done:
-            self._start()
-        self.done += 1
-        self.line(f"[{self.done}/{self.total}] {line}")
-        if self._bar is not None:
-            self._bar.advance(self._task)
-
-    def line(self, message: str) -> None:
-        if self._bar is not None:
-            self._bar.console.print(message, markup=False, highlight=False)
-        else:
-            say(message)
+        if self._progress is None:
+            self._progress = Progress("", "targets", self.total)
+            self._progress.started("")
+        self._progress.advance(f"[{self._progress.done + 1}/{self.total}] {line}")
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
+        if self._progress is not None:
+            self._progress.close()

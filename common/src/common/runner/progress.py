@@ -43,8 +43,12 @@ class Progress:
             self._bar.update(self._task, description=f"{self.doing} {label}")
 
     def finished(self, label: str, duration_ms: float) -> None:
+        self.advance(f"  {self.verb} {label} ({duration_ms:.0f} ms)")
+
+    def advance(self, message: str) -> None:
+        """One more item done: ``message`` printed above the bar (or as a plain line)."""
         self.done += 1
-        self.line(f"  {self.verb} {label} ({duration_ms:.0f} ms)")
+        self.line(message)
         if self._bar is not None:
             self._bar.advance(self._task)
 
