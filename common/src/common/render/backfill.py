@@ -22,6 +22,7 @@ from sqlalchemy import Column, Date, DateTime, Enum, Time
 from sqlalchemy.schema import DefaultClause
 
 from common.alembic_private import enum_lookup
+from common.ops._expressions import compiled_sql
 
 # a value the database can hold for each kind of column, for downgrades only
 _PLACEHOLDERS = (
@@ -97,6 +98,5 @@ def placeholder(type_: Any) -> Any:
 def shown(value: Any, dialect: Any = None) -> str:
     """``value`` as a review note shows it: SQL as it compiles, a Python value as repr."""
     if isinstance(value, sa.ClauseElement):
-        compiled = value.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-        return str(compiled)
+        return compiled_sql(value, dialect)
     return repr(value)

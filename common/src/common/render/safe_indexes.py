@@ -37,6 +37,7 @@ from common.ops import (
     DropIndexConcurrentlyOp,
     ValidateConstraintOp,
 )
+from common.ops._expressions import compiled_sql
 from common.render.regroup import regroup
 
 
@@ -53,7 +54,7 @@ def _expression(value: Any, dialect: Any) -> Any:
         if isinstance(text, ClauseElement):  # Alembic's textual index element wraps a TextClause
             text = getattr(text, "text", None)
         if not isinstance(text, str):
-            text = str(value.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+            text = compiled_sql(value, dialect)
         return sa.text(text)
     return value
 
@@ -91,7 +92,7 @@ def _foreign_key(op: ops.CreateForeignKeyOp, dialect: Any) -> list:
 def _check(op: ops.CreateCheckConstraintOp, dialect: Any) -> list:
     condition = op.condition
     if isinstance(condition, ClauseElement):
-        condition = str(condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        condition = compiled_sql(condition, dialect)
     name = _stored(dialect, op.constraint_name, "constraint")
     create = CreateCheckConstraintNotValidOp(name, op.table_name, str(condition))
     return [create, ValidateConstraintOp(name, op.table_name)]
