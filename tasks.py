@@ -85,15 +85,19 @@ def create_migration(c, message, rename=None, empty=False, adopt_names=False):
     help={
         "revision": "target revision (default head)",
         "sql": "print the SQL instead of running it (offline mode)",
+        "contract": "also apply contract revisions: run it once the new code is fully deployed",
         "accept_edited": "revision id(s), comma-separated: record the new checksum of "
         "applied revisions whose files were edited, then apply",
         "fleet": FLEET_HELP,
         "parallel": "with --fleet: targets migrated at once (default 4)",
     }
 )
-def update_db(c, revision="head", sql=False, accept_edited="", fleet="", parallel=0):
+def update_db(
+    c, revision="head", sql=False, contract=False, accept_edited="", fleet="", parallel=0
+):
     """Apply pending revisions to the database (or to every target of a fleet file)."""
     args = ["update-db", "--revision", revision, *(["--sql"] if sql else [])]
+    args += ["--contract"] if contract else []
     if accept_edited:
         args += ["--accept-edited", accept_edited]
     args += _fleet(fleet) + (["--parallel", str(parallel)] if parallel else [])

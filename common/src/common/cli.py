@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--revision", default="head", help="target revision (default head)")
     update.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
     update.add_argument(
+        "--contract",
+        action="store_true",
+        help="also apply contract revisions (once the new code is fully deployed)",
+    )
+    update.add_argument(
         "--accept-edited",
         default="",
         metavar="REV[,REV]",

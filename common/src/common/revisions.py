@@ -30,6 +30,14 @@ CONNECTION_ATTRIBUTE = "connection"
 
 MERGE_HINT = "merge them with `uvx invoke merge` (one revision with the next sequential id)."
 
+# A revision's ``phase``, a module-level assignment next to ``depends_on`` that
+# ``create-migration --expand-contract`` writes. An expand revision is applied as any
+# other; a contract revision drops what the old code still uses, so update-db stops
+# before it until it is told (``--contract``) that the new code is fully deployed.
+EXPAND, CONTRACT = "expand", "contract"
+PHASES = (EXPAND, CONTRACT)
+CONTRACT_FLAG = "uvx invoke update-db --contract"
+
 
 def build_config(settings: Settings, connection: Connection | None = None) -> Config:
     """Alembic's Config for the settings' project, with ``connection`` handed to env.py.
@@ -55,6 +63,9 @@ def load_scripts(config: Config) -> ScriptDirectory:
     try:
         for revision in script.walk_revisions():
             check_revision_id(revision)
+            check_phase(revision)
+    except RevisionStateError:
+        raise
     except CommandError as exc:
         raise RevisionStateError(
             f"the revision history is broken: {exc}.",
@@ -100,6 +111,22 @@ def check_revision_id(revision: Script) -> None:
             f"{Path(revision.path).name} has the revision id {revision.revision[:40]!r}, "
             "which is not 1 to 32 letters, digits or _.",
             "give it an id like 0002 (and update the down_revision that names it).",
+        )
+
+
+def phase(revision: Script) -> str | None:
+    """``expand``, ``contract`` or None: what the revision file declares."""
+    return getattr(revision.module, "phase", None)
+
+
+def check_phase(revision: Script) -> None:
+    """A misspelt phase would let a contract revision through unnoticed: refuse it."""
+    declared = phase(revision)
+    if declared is not None and declared not in PHASES:
+        raise RevisionStateError(
+            f"{Path(revision.path).name} declares phase = {declared!r}, which is neither "
+            f"{EXPAND!r} nor {CONTRACT!r}.",
+            'write phase = "expand" or phase = "contract", or remove the line.',
         )
 
 
@@ -203,3 +230,47 @@ def refuse_unknown(state: DatabaseState) -> None:
             "check out the code that created it, or record a revision this code has in its "
             "place: uvx invoke stamp head (or a revision id, or base).",
         )
+
+
+@dataclass(frozen=True)
+class Gate:
+    """How far update-db may go: ``target`` (None: nowhere), and the contract revision it
+    stops before (``waiting``), if any."""
+
+    target: str | None
+    waiting: Script | None = None
+
+    def waiting_line(self) -> str:
+        assert self.waiting is not None
+        return (
+            f"Waiting: {script_label(self.waiting)} is a contract revision (it removes what "
+            f"the old code still uses); run `{CONTRACT_FLAG}` once the new code is fully "
+            "deployed."
+        )
+
+
+def contract_gate(script: ScriptDirectory, pending: list[Script], target: str) -> Gate:
+    """Stop before the first contract revision among ``pending`` (oldest first) on the
+    way to ``target``; a target at or past it becomes the revision just before it."""
+    in_range = _pending_up_to(script, pending, target)
+    for index, revision in enumerate(in_range):
+        if phase(revision) == CONTRACT:
+            return Gate(in_range[index - 1].revision if index else None, revision)
+    return Gate(target)
+
+
+def revisions_between(script: ScriptDirectory, start: str | None, target: str) -> list[Script]:
+    """The revisions an upgrade from ``start`` (None: base) to ``target`` applies, oldest
+    first: what ``update-db --sql START:TARGET`` renders."""
+    return list(reversed(list(script.iterate_revisions(target, start or "base"))))
+
+
+def _pending_up_to(script: ScriptDirectory, pending: list[Script], target: str) -> list[Script]:
+    if target in ("head", "heads"):
+        return pending
+    if re.fullmatch(r"\+\d+", target):
+        return pending[: int(target)]
+    if target == "base" or target.startswith("-"):
+        return []
+    below = {r.revision for r in script.iterate_revisions(target, "base")}
+    return [r for r in pending if r.revision in below]

@@ -5,6 +5,10 @@ Online runs go through ``common.runner``: the migration lock for the whole run, 
 With nothing pending, ``update-db`` returns before taking the lock (reading
 ``alembic_version`` is enough). ``--sql`` renders the same steps offline: no lock, no
 history, but the timeouts are part of the script.
+
+Both stop before a pending contract revision (``common.revisions.contract_gate``) unless
+``--contract`` says the new code is fully deployed: the expand half of an
+expand/contract change ships with the new code, the contract half after it.
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from common.config import Settings, load_settings
 from common.errors import InvalidInputError
 from common.output import emit, say
 from common.revisions import (
+    Gate,
     build_config,
+    contract_gate,
     database_state,
     load_scripts,
     refuse_unknown,
     resolve_revision,
+    revisions_between,
     single_head,
 )
 from common.runner import history
@@ -46,6 +53,7 @@ def update_db(
     revision: str = "head",
     sql: bool = False,
     accept_edited: str = "",
+    contract: bool = False,
     settings: Settings | None = None,
 ) -> int:
     settings = settings or load_settings()
@@ -56,7 +64,7 @@ def update_db(
                 "--accept-edited records checksums in the database; --sql has none.",
                 "run uvx invoke update-db --accept-edited ... against the database first.",
             )
-        return _update_db_offline(revision, settings)
+        return _update_db_offline(revision, contract, settings)
     with open_session(settings) as session:
         single_head(session.script)
         target_rev = resolve_revision(session.script, revision)
@@ -68,10 +76,16 @@ def update_db(
         if target_rev == "head" and not state.pending:
             say(f"Already at head {state.head or '(no revisions)'}; nothing to apply.")
             return 0
-        say(f"Upgrading to {target_rev}:")
-        upgrade_to(session, target_rev)
+        gate = Gate(target_rev)
+        if not contract:
+            gate = contract_gate(session.script, state.pending, target_rev)
+        if gate.target is not None:
+            say(f"Upgrading to {gate.target}:")
+            upgrade_to(session, gate.target)
         now = database_state(session.connection, session.script)
         emit(f"Database is at {', '.join(now.current) or 'base'}.")
+        if gate.waiting is not None:
+            say(gate.waiting_line())
     return 0
 
 
@@ -82,15 +96,23 @@ def _accept(session: Session, applied: list, revisions: list[str]) -> None:
     say(f"Accepted the edited {', '.join(files)}: new checksum recorded, nothing run.")
 
 
-def _update_db_offline(revision: str, settings: Settings) -> int:
+def _update_db_offline(revision: str, contract: bool, settings: Settings) -> int:
     """``--sql``: the SQL of the pending steps, with their timeouts, on stdout."""
     config = build_config(settings)
     script = load_scripts(config)
     single_head(script)
     starting_rev, _, target = revision.rpartition(":")
-    resolve_revision(script, target)
-    session = Session(settings, config, script, target=None, connection=None)  # type: ignore[arg-type]
-    Runner(session, control=None, offline=True).migrate("up", target, starting_rev or None)
+    target = resolve_revision(script, target)
+    gate = Gate(target)
+    if not contract:
+        steps = revisions_between(script, starting_rev or None, target)
+        gate = contract_gate(script, steps, "head")
+        gate = Gate(target if gate.waiting is None else gate.target, gate.waiting)
+    if gate.target is not None:
+        session = Session(settings, config, script, target=None, connection=None)  # type: ignore[arg-type]
+        Runner(session, control=None, offline=True).migrate("up", gate.target, starting_rev or None)
+    if gate.waiting is not None:
+        say(gate.waiting_line())
     return 0
 
 

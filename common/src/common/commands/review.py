@@ -62,6 +62,7 @@ def build_report(
     and the connection's imports it never uses, a quarter of its run time.
     """
     from common.review.checks.checksums import checksum_check
+    from common.review.checks.contract import contract_check
     from common.review.checks.impact import impact_check
     from common.session import open_session
 
@@ -79,6 +80,8 @@ def build_report(
         checks.append(checksum_check(session.connection, state.applied))
         checks.append(impact_check(session.connection, units, large_table_rows))
         checks += _scratch(session, session.script, state, round_trip)
+        waiting = contract_check(state.pending)
+        checks += [waiting] if waiting else []
         pending = [unit.label for unit in units]
         return Report(
             session.target.description, pending, findings, checks, unused_suppressions(units)

@@ -6,9 +6,12 @@ from common.config import Settings, load_settings
 from common.database import resolve_target
 from common.output import emit
 from common.revisions import (
+    CONTRACT,
+    CONTRACT_FLAG,
     build_config,
     database_state,
     load_scripts,
+    phase,
     refuse_unknown,
     script_label,
 )
@@ -38,7 +41,9 @@ def status(settings: Settings | None = None) -> int:
     if state.pending:
         emit(f"Pending ({len(state.pending)}):")
         for revision in state.pending:
-            emit(f"{PENDING} {script_label(revision)}")
+            waits = phase(revision) == CONTRACT
+            note = f"  (contract: waits for {CONTRACT_FLAG})" if waits else ""
+            emit(f"{PENDING} {script_label(revision)}{note}")
     else:
         emit("Up to date: nothing pending.")
     if last is not None:

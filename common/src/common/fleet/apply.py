@@ -26,7 +26,15 @@ from common.database import Target as DatabaseTarget
 from common.database import connect, driver_message
 from common.errors import InvalidInputError, WorkbenchError
 from common.fleet.targets import Target, for_target
-from common.revisions import DatabaseState, build_config, database_state, refuse_unknown
+from common.revisions import (
+    DatabaseState,
+    Gate,
+    build_config,
+    contract_gate,
+    database_state,
+    refuse_unknown,
+    script_label,
+)
 from common.runner.checksums import refuse_edited
 from common.runner.lock import MigrationLockBusyError
 from common.runner.run import locked_run
@@ -46,6 +54,7 @@ class Outcome:
     result: str = FAILED
     applied: int = 0
     message: str = ""  # one line, for a failure; a note otherwise
+    waiting: str = ""  # the contract revision it stopped before (update-db --contract)
 
     @property
     def ok(self) -> bool:
@@ -71,6 +80,7 @@ class Job:
     settings: Settings
     script: ScriptDirectory
     targets: list[Target]
+    contract: bool = False  # update-db --contract: apply contract revisions too
 
 
 _job: Job | None = None  # set before the worker processes fork, read in them
@@ -121,28 +131,34 @@ def _apply(job: Job, target: Target, outcome: Outcome) -> None:
             outcome.result = UP_TO_DATE
             return
         session = Session(settings, config, job.script, database, connection)
-        _migrate(session, outcome)
+        _migrate(session, outcome, job.contract)
 
 
-def _migrate(session: Session, outcome: Outcome) -> None:
+def _migrate(session: Session, outcome: Outcome, contract: bool) -> None:
     """Under the lock: read again what is pending (another runner may have applied it
-    meanwhile), apply it, count what this run applied."""
+    meanwhile), apply it up to a waiting contract revision, count what this run applied."""
     script = session.script
     locked = None
+    gate = Gate("head")
     try:
         with locked_run(session) as runner:
             locked = database_state(session.connection, script)
             outcome.before = at(locked)
             refuse_unknown(locked)
-            if locked.pending:
-                runner.migrate("up", "head")
+            if not contract:
+                gate = contract_gate(script, locked.pending, "head")
+            if locked.pending and gate.target is not None:
+                runner.migrate("up", gate.target)
     finally:
         now = _state_after(session.connection, script)
         if now is not None and locked is not None:
             outcome.after = at(now)
             outcome.applied = len(locked.pending) - len(now.pending)
     outcome.result = APPLIED if outcome.applied else UP_TO_DATE
-    if not outcome.applied:
+    if gate.waiting is not None:
+        outcome.waiting = script_label(gate.waiting)
+        outcome.message = f"{outcome.waiting} waits for update-db --contract"
+    elif not outcome.applied:
         outcome.message = "another runner applied the pending revisions"
 
 

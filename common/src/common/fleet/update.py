@@ -31,6 +31,7 @@ def update_fleet(
     revision: str = "head",
     sql: bool = False,
     accept_edited: str = "",
+    contract: bool = False,
     parallel: int | None = None,
     settings: Settings | None = None,
 ) -> int:
@@ -48,7 +49,7 @@ def update_fleet(
     single_head(script)
     _preload(settings)
     targets = load_targets(fleet, settings)
-    set_job(Job(settings, script, targets))
+    set_job(Job(settings, script, targets, contract))
     at_head = _at_head(targets, script, settings)
     runnable = [i for i, t in enumerate(targets) if not t.error and i not in at_head]
     say(f"Fleet {Path(fleet).name}: {len(targets)} target(s), {parallel} at a time.")
@@ -105,7 +106,9 @@ def print_summary(outcomes: list[Outcome]) -> None:
     for outcome in failed:
         say(f"✗ {outcome.target}: {outcome.message or outcome.result}")
     applied = sum(o.applied for o in outcomes)
-    counts = f"{len(outcomes) - len(failed)} of {len(outcomes)} target(s) at head"
+    waiting = sum(1 for o in outcomes if o.waiting and o.ok)
+    counts = f"{len(outcomes) - len(failed) - waiting} of {len(outcomes)} target(s) at head"
+    counts += f", {waiting} waiting for update-db --contract" if waiting else ""
     say(
         f"{counts}, {applied} revision(s) applied" + (f", {len(failed)} failed." if failed else ".")
     )

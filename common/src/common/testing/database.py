@@ -72,7 +72,7 @@ class WorkbenchDatabase:
         if target in below:
             _succeed(downgrade(revision=target, settings=self.settings), revision)
         else:
-            _succeed(update_db(revision=target, settings=self.settings), revision)
+            _succeed(update_db(revision=target, contract=True, settings=self.settings), revision)
 
     def table(self, name: str, connection) -> Table:
         return Table(name, MetaData(), autoload_with=connection)
