@@ -9,6 +9,8 @@ one every other runner test covers on every database.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import URL, create_engine, inspect
 from sqlalchemy.pool import NullPool
@@ -106,8 +108,6 @@ def test_offline_sql_stops_before_the_contract(expand_contract):
 def test_review_says_which_contract_revisions_wait(expand_contract):
     expand_contract.ok("update-db")
     report = expand_contract.run("review", "--no-round-trip", "--format", "json")
-    import json
-
     checks = {c["name"]: c for c in json.loads(report.stdout)["checks"]}
     waiting = checks["Contract revisions wait"]
     assert waiting["status"] == "warning"
