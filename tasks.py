@@ -116,10 +116,10 @@ def status(c, fleet=""):
     _common(c, "status", *_fleet(fleet))
 
 
-@task
-def history(c):
-    """Every revision, newest first, marked applied or pending."""
-    _common(c, "history")
+@task(help={"limit": "recorded runs to show (default 50)"})
+def history(c, limit=50):
+    """Every revision, newest first, marked applied or pending, then the recorded runs."""
+    _common(c, "history", "--limit", str(limit))
 
 
 @task
@@ -178,6 +178,12 @@ def review(
     if since:
         args += ["--since", since]
     _common(c, *args)
+
+
+@task
+def embedded_stop(c):
+    """Stop the embedded development PostgreSQL (its data folder is kept)."""
+    _common(c, "embedded-stop")
 
 
 @task
@@ -267,5 +273,19 @@ def test(c, pytest_args="", quick=False, coverage=False):
     if coverage and result is not None:
         c.run(_synced("python -m coverage combine --quiet"), warn=True)
         c.run(_synced("python -m coverage report --skip-covered --sort=cover"), warn=True)
+    if result is None or result.exited != 0:
+        raise Exit(code=result.exited if result is not None else 1)
+
+
+DOCS_CONFIG = "docs/mkdocs.yml"
+
+
+@task(help={"serve": "serve the site on http://127.0.0.1:8000, rebuilt on every edit"})
+def docs(c, serve=False):
+    """Build the reference site into docs/site (warnings are errors), or --serve it."""
+    # ProperDocs is the maintained continuation of MkDocs 1.x (same config and plugins).
+    # Never --quiet: it hides the warnings, and --strict then has nothing to fail on.
+    verb = "serve" if serve else "build --strict"
+    result = c.run(_synced(f"properdocs {verb} -f {DOCS_CONFIG}"), warn=True, pty=_interactive())
     if result is None or result.exited != 0:
         raise Exit(code=result.exited if result is not None else 1)

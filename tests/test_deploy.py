@@ -54,7 +54,8 @@ def test_dockerfile_image_runs_update_db_as_a_user_without_dev_dependencies():
         f"--uid {user.split(':')[0]}" in i["value"] for i in final if i["instruction"] == "RUN"
     )
     syncs = [run for run in _all_runs(dockerfile) if "uv sync" in run]
-    assert syncs and all("--no-dev" in run and "--locked" in run for run in syncs)
+    # no dev, docs or bench group in the image: --no-default-groups, not just --no-dev
+    assert syncs and all("--no-default-groups" in run and "--locked" in run for run in syncs)
     assert all("--compile-bytecode" in run for run in syncs)
     assert any("compileall" in run and "common/alembic" in run for run in syncs)  # revisions too
     [entrypoint] = [json.loads(i["value"]) for i in final if i["instruction"] == "ENTRYPOINT"]

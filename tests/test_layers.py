@@ -20,6 +20,8 @@ DESIGN.md's list, with the modules it does not name placed where they fit:
 - ``testing`` (the pytest plugin users load) drives the commands as a user's test does,
   so it sits with ``cli``; ``squash`` builds on the review's scratch databases and
   snapshots, so it sits with ``review``;
+- ``reference`` (the documentation site's generated pages) reads the command line, the
+  ops, the rules and the settings, and nothing imports it: the top layer;
 - the ``common`` package itself (``from common import embedded`` imports ``embedded``).
 """
 
@@ -34,6 +36,7 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "common" / "src" / "common"
 
 LAYERS: list[set[str]] = [
+    {"reference"},
     {"__main__", "cli", "testing"},
     {"fleet"},
     {"commands"},

@@ -20,9 +20,7 @@ offline alike, with the same error and message, before any statement.
 
 from __future__ import annotations
 
-import importlib
 import io
-import pkgutil
 import re
 
 import pytest
@@ -32,28 +30,15 @@ from alembic.autogenerate.render import render_op_text
 from alembic.migration import MigrationContext
 from alembic.operations import MigrateOperation, Operations
 
-import common.ops
 from common.errors import MigrationStoppedError, WorkbenchError
 from common.models import NAMING_CONVENTION
-from common.ops import examples
+from common.ops import all_ops, examples
 from common.ops.base import WorkbenchOp
 
 _ACTIONS = ("CREATE", "ALTER", "DROP", "UPDATE", "DELETE", "INSERT", "COMMENT", "REINDEX", "DO")
 
 
-def _all_ops() -> list[type[WorkbenchOp]]:
-    for module in pkgutil.iter_modules(common.ops.__path__):
-        importlib.import_module(f"common.ops.{module.name}")
-    found, todo = [], [WorkbenchOp]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            todo.append(sub)
-            if sub.op_name:
-                found.append(sub)
-    return sorted(found, key=lambda cls: cls.op_name)
-
-
-OPS = _all_ops()
+OPS = all_ops()
 
 #: a revision's context carries the models' metadata, whose naming convention Alembic
 #: applies to the names its ops are given (``ck_%(constraint_name)s`` would rename an

@@ -14,9 +14,9 @@ import pytest
 
 from common.review.analysis import analyse
 from common.review.engine import review_units
+from common.review.examples import CASES, revision_source
 from common.review.model import Severity
 from common.review.rules import all_rules
-from tests.review_cases import CASES, revision_source
 
 RULES = all_rules()
 

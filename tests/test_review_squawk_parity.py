@@ -19,7 +19,7 @@ import pytest
 
 from common.review.analysis import analyse
 from common.review.engine import review_units
-from tests.review_cases import CASES, revision_source
+from common.review.examples import CASES, revision_source
 
 SQUAWK = shutil.which("squawk")
 IGNORED = {  # style and timeout-setting rules, outside the review's scope

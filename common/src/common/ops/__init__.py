@@ -7,8 +7,12 @@ connection first, e.g. ``batch_update(connection, "ticket", {"priority": 0})``.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from common.ops import objects
 from common.ops._support import OperationError
+from common.ops.base import WorkbenchOp
 from common.ops.batches import (
     BatchCopyColumnOp,
     BatchDeleteOp,
@@ -75,7 +79,9 @@ __all__ = [
     "StopMigrationOp",
     "SwapEnumTypeOp",
     "ValidateConstraintOp",
+    "WorkbenchOp",
     "add_unique_constraint_concurrently",
+    "all_ops",
     "batch_copy_column",
     "batch_delete",
     "batch_update",
@@ -88,3 +94,17 @@ __all__ = [
     "set_not_null_safely",
     "validate_constraint",
 ]
+
+
+def all_ops() -> list[type[WorkbenchOp]]:
+    """Every registered workbench op, by name: what the shared op test and the reference
+    walk, so an op added in a new module is tested and documented without a list to edit."""
+    for module in pkgutil.walk_packages(__path__, f"{__name__}."):
+        importlib.import_module(module.name)
+    found, todo = [], [WorkbenchOp]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.op_name:
+                found.append(sub)
+    return sorted(found, key=lambda cls: cls.op_name)

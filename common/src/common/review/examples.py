@@ -1,7 +1,10 @@
 """One ``ok`` and one ``error`` revision per review rule, as a user would write them.
 
-Each case is the body of ``upgrade()`` and ``downgrade()``; ``users`` and ``tasks`` are
-existing tables (created before the pending set), so locks on them matter.
+The rule tests run both (the error case must trigger its rule, the ok case must not) and
+the reference prints them on the rule's page, so every example there is one that is
+proven to do what the page says. Each case is the body of ``upgrade()`` and
+``downgrade()``; ``users`` and ``tasks`` are existing tables (created before the pending
+set), so locks on them matter.
 """
 
 from __future__ import annotations
