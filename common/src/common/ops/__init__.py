@@ -7,7 +7,7 @@ connection first, e.g. ``batch_update(connection, "ticket", {"priority": 0})``.
 
 from __future__ import annotations
 
-from common.ops import objects
+from common.ops import expand, objects
 from common.ops._support import OperationError
 from common.ops.batches import (
     BatchCopyColumnOp,
@@ -83,6 +83,7 @@ __all__ = [
     "create_foreign_key_not_valid",
     "create_index_concurrently",
     "drop_index_concurrently",
+    "expand",
     "objects",
     "reindex_concurrently",
     "set_not_null_safely",
