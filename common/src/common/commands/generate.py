@@ -214,8 +214,8 @@ def _refuse_expand_contract_on(dialect: str) -> None:
         reason = "SQLite has no rolling deploys to protect and copies the table for an ALTER"
     elif dialect in ("mysql", "mariadb"):
         reason = (
-            f"{dialect} commits each DDL statement on its own, so a failed expand could not "
-            "be rolled back"
+            "MySQL/MariaDB commit each DDL statement on its own, so a failed expand could "
+            "not be rolled back"
         )
     else:
         return
