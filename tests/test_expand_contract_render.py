@@ -59,8 +59,7 @@ def test_column_rename_adds_syncs_and_backfills_then_contract_drops_the_old_colu
     assert up.splitlines() == [
         "op.add_column('ticket', sa.Column('name', sa.String(length=200), nullable=True))",
         "op.create_sync_trigger('ticket', 'title', 'name', 'title', 'name')",
-        "op.batch_update('ticket', {'name': sa.text('title')}, "
-        "where=sa.column('name').is_(None))",
+        "op.batch_update('ticket', {'name': sa.text('title')}, where=sa.column('name').is_(None))",
         "op.set_not_null_safely('ticket', 'name')",
     ]
     assert down.splitlines() == [
@@ -75,8 +74,7 @@ def test_column_rename_adds_syncs_and_backfills_then_contract_drops_the_old_colu
     assert down.splitlines() == [  # the old column comes back filled from the new one
         "op.add_column('ticket', sa.Column('title', sa.String(length=200), nullable=True))",
         "op.create_sync_trigger('ticket', 'title', 'name', 'title', 'name')",
-        "op.batch_update('ticket', {'title': sa.text('name')}, "
-        "where=sa.column('title').is_(None))",
+        "op.batch_update('ticket', {'title': sa.text('name')}, where=sa.column('title').is_(None))",
         "op.set_not_null_safely('ticket', 'title')",
     ]
     assert (expand.rev_id, contract.rev_id, contract.head) == ("0002", "0003", "0002")
@@ -85,7 +83,10 @@ def test_column_rename_adds_syncs_and_backfills_then_contract_drops_the_old_colu
 def test_type_change_with_cast_fills_a_second_column_swapped_in_by_the_contract():
     change = AlterColumnOp.from_op(
         ops.AlterColumnOp(
-            "ticket", "amount", existing_type=sa.Text(), modify_type=sa.Integer(),
+            "ticket",
+            "amount",
+            existing_type=sa.Text(),
+            modify_type=sa.Integer(),
             existing_nullable=True,
         ),
         using="amount::INTEGER",
@@ -122,7 +123,10 @@ def test_widening_types_need_no_cast_either_way_but_bigint_to_int_is_bounded():
 
 def test_not_null_fills_with_the_default_by_trigger_and_the_contract_sets_it():
     change = ops.AlterColumnOp(
-        "ticket", "note", existing_type=sa.String(50), modify_nullable=False,
+        "ticket",
+        "note",
+        existing_type=sa.String(50),
+        modify_nullable=False,
         existing_nullable=True,
     )
     expand, contract = _split(_table(change))
@@ -142,8 +146,7 @@ def test_not_null_fills_with_the_default_by_trigger_and_the_contract_sets_it():
 def test_table_rename_keeps_the_old_name_as_a_view_until_the_contract():
     expand, contract = _split(RenameTableOp("person", "member"))
     assert _texts(expand) == (
-        "op.rename_table('person', 'member')\n"
-        "op.create_view('person', 'SELECT * FROM member')",
+        "op.rename_table('person', 'member')\nop.create_view('person', 'SELECT * FROM member')",
         "op.drop_view('person', 'SELECT * FROM member')\nop.rename_table('member', 'person')",
     )
     assert _texts(contract) == (
@@ -161,7 +164,7 @@ def test_a_change_the_old_code_survives_stays_one_revision():
 
 def test_the_sync_trigger_derives_from_whichever_column_the_statement_wrote():
     body = sync_body("ticket", "title", "name", '"title"', '"name"', None)
-    assert 'title ticket.title%TYPE := NEW.title;' in body
-    assert "IF NEW.name IS NULL THEN\n      NEW.name := (\"title\");" in body  # old code insert
+    assert "title ticket.title%TYPE := NEW.title;" in body
+    assert 'IF NEW.name IS NULL THEN\n      NEW.name := ("title");' in body  # old code insert
     assert "ELSIF NEW.name IS DISTINCT FROM OLD.name THEN" in body  # new code update wins
-    assert "ELSIF NEW.title IS DISTINCT FROM OLD.title THEN\n    NEW.name := (\"title\");" in body
+    assert 'ELSIF NEW.title IS DISTINCT FROM OLD.title THEN\n    NEW.name := ("title");' in body

@@ -23,9 +23,9 @@ from common.identifiers import name_limit, over_long_identifiers
 from common.models import load_metadata
 from common.output import emit, say
 from common.render import RESULT, SKIP_EMPTY
+from common.render.expand_contract import EXPAND_CONTRACT
 from common.render.questioner import ATTRIBUTE as QUESTIONER
 from common.render.questioner import questioner_for
-from common.render.expand_contract import EXPAND_CONTRACT
 from common.render.renames import RENAMES
 from common.revisions import (
     database_state,
@@ -183,8 +183,10 @@ def create_migration(
             return 0
         scripts = written if isinstance(written, list) else [written]
         if expand_contract and len(scripts) == 1:
-            say("Nothing here breaks the code running now (no rename, type change or NOT "
-                "NULL): one revision written.")
+            say(
+                "Nothing here breaks the code running now (no rename, type change or NOT "
+                "NULL): one revision written."
+            )
         for script in scripts:
             emit(str(script.path))
     return 0

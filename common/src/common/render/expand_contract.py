@@ -35,7 +35,6 @@ from common.ops.expand import (
     CreateFillTriggerOp,
     CreateSyncTriggerOp,
     DropFillTriggerOp,
-    DropSyncTriggerOp,
 )
 from common.ops.expand._body import quote
 from common.ops.objects.view import CreateViewOp
@@ -174,27 +173,49 @@ class _Pair:
 def _pair_steps(split: Split, table_ops, pair: _Pair, contract_tail: list, undo_tail: list):
     """What a rename and a type change share: new column, sync trigger, backfill."""
     table = table_ops.table_name
-    sync = CreateSyncTriggerOp(table, pair.old, pair.new, pair.up, pair.down,
-                               **_schema(table_ops))
-    added = ops.AddColumnOp(table, Column(pair.new, pair.new_type, nullable=True),
-                            **_schema(table_ops))
+    sync = CreateSyncTriggerOp(table, pair.old, pair.new, pair.up, pair.down, **_schema(table_ops))
+    added = ops.AddColumnOp(
+        table, Column(pair.new, pair.new_type, nullable=True), **_schema(table_ops)
+    )
     old_column = Column(pair.old, pair.old_type, nullable=True)
     readd = ops.AddColumnOp(table, old_column, **_schema(table_ops))
-    dropped = ops.DropColumnOp.from_column_and_tablename(table_ops.schema, table,
-                                                        Column(pair.old, pair.old_type))
+    dropped = ops.DropColumnOp.from_column_and_tablename(
+        table_ops.schema, table, Column(pair.old, pair.old_type)
+    )
     default_back = []
     if pair.old_default is not None:
-        default_back = [_modify(table_ops, ops.AlterColumnOp(
-            table, pair.old, modify_server_default=pair.old_default,
-            existing_type=pair.old_type, **_schema(table_ops)))]
+        default_back = [
+            _modify(
+                table_ops,
+                ops.AlterColumnOp(
+                    table,
+                    pair.old,
+                    modify_server_default=pair.old_default,
+                    existing_type=pair.old_type,
+                    **_schema(table_ops),
+                ),
+            )
+        ]
     split.add(
-        [_modify(table_ops, added), sync, _backfill(table_ops, pair.new, pair.up),
-         *_not_null_step(table_ops, pair.new, pair.new_nullable)],
-        [sync.reverse(), _modify(table_ops, ops.DropColumnOp(table, pair.new,
-                                                             **_schema(table_ops)))],
+        [
+            _modify(table_ops, added),
+            sync,
+            _backfill(table_ops, pair.new, pair.up),
+            *_not_null_step(table_ops, pair.new, pair.new_nullable),
+        ],
+        [
+            sync.reverse(),
+            _modify(table_ops, ops.DropColumnOp(table, pair.new, **_schema(table_ops))),
+        ],
         [sync.reverse(), _modify(table_ops, _safe(dropped)), *contract_tail],
-        [*undo_tail, _modify(table_ops, readd), sync, _backfill(table_ops, pair.old, pair.down),
-         *_not_null_step(table_ops, pair.old, pair.old_nullable), *default_back],
+        [
+            *undo_tail,
+            _modify(table_ops, readd),
+            sync,
+            _backfill(table_ops, pair.old, pair.down),
+            *_not_null_step(table_ops, pair.old, pair.old_nullable),
+            *default_back,
+        ],
     )
 
 
@@ -209,14 +230,28 @@ def _column_rename(split: Split, table_ops, op: RenameColumnOp, dialect) -> None
     nullable = op.existing_nullable if op.modify_nullable is None else op.modify_nullable
     model_column = op.info.get("new_column")
     up, down = _casts(op.existing_type, new_type, op.column_name, op.modify_name, dialect)
-    pair = _Pair(op.column_name, op.modify_name, op.existing_type, new_type,
-                 op.existing_nullable, nullable, _default_of(op), up, down)
+    pair = _Pair(
+        op.column_name,
+        op.modify_name,
+        op.existing_type,
+        new_type,
+        op.existing_nullable,
+        nullable,
+        _default_of(op),
+        up,
+        down,
+    )
     tail, undo = [], []
     default = getattr(model_column, "server_default", None)
     if default is not None:
         table = table_ops.table_name
-        set_default = ops.AlterColumnOp(table, op.modify_name, modify_server_default=default,
-                                        existing_type=new_type, **_schema(table_ops))
+        set_default = ops.AlterColumnOp(
+            table,
+            op.modify_name,
+            modify_server_default=default,
+            existing_type=new_type,
+            **_schema(table_ops),
+        )
         tail.append(_modify(table_ops, set_default))
         undo.append(_modify(table_ops, set_default.reverse()))
     _pair_steps(split, table_ops, pair, tail, undo)
@@ -240,17 +275,42 @@ def _type_change(split: Split, table_ops, op: ops.AlterColumnOp, dialect) -> Non
     down = cast_for(op.modify_type, op.existing_type, temporary, dialect) or quote(temporary)
     nullable = op.existing_nullable if op.modify_nullable is None else op.modify_nullable
     default = _default_of(op) if op.modify_server_default is False else op.modify_server_default
-    swap = ops.AlterColumnOp(table, temporary, modify_name=column, existing_type=op.modify_type,
-                             **_schema(table_ops))
+    swap = ops.AlterColumnOp(
+        table, temporary, modify_name=column, existing_type=op.modify_type, **_schema(table_ops)
+    )
     tail = [_modify(table_ops, swap)]
-    undo = [_modify(table_ops, RenameColumnOp(table, column, modify_name=temporary,
-                                              existing_type=op.modify_type, **_schema(table_ops)))]
+    undo = [
+        _modify(
+            table_ops,
+            RenameColumnOp(
+                table,
+                column,
+                modify_name=temporary,
+                existing_type=op.modify_type,
+                **_schema(table_ops),
+            ),
+        )
+    ]
     if default not in (None, False):
-        set_default = ops.AlterColumnOp(table, column, modify_server_default=default,
-                                        existing_type=op.modify_type, **_schema(table_ops))
+        set_default = ops.AlterColumnOp(
+            table,
+            column,
+            modify_server_default=default,
+            existing_type=op.modify_type,
+            **_schema(table_ops),
+        )
         tail.append(_modify(table_ops, set_default))
-    pair = _Pair(column, temporary, op.existing_type, op.modify_type, op.existing_nullable,
-                 nullable, _default_of(op), up, down)
+    pair = _Pair(
+        column,
+        temporary,
+        op.existing_type,
+        op.modify_type,
+        op.existing_nullable,
+        nullable,
+        _default_of(op),
+        up,
+        down,
+    )
     _pair_steps(split, table_ops, pair, tail, undo)
 
 
@@ -266,13 +326,19 @@ def _not_null(split: Split, table_ops, op: ops.AlterColumnOp, dialect, metadata)
     sql = compiled_sql(clause, dialect)
     fill = CreateFillTriggerOp(table_ops.table_name, op.column_name, sql, **_schema(table_ops))
     nullable_again = ops.AlterColumnOp(
-        table_ops.table_name, op.column_name, modify_nullable=True,
-        existing_type=op.existing_type, **_schema(table_ops))
+        table_ops.table_name,
+        op.column_name,
+        modify_nullable=True,
+        existing_type=op.existing_type,
+        **_schema(table_ops),
+    )
     split.add(
         [fill, _backfill(table_ops, op.column_name, sql)],
         [fill.reverse()],
-        [_safe(SetNotNullSafelyOp(table_ops.table_name, op.column_name, **_schema(table_ops))),
-         DropFillTriggerOp(table_ops.table_name, op.column_name, sql, **_schema(table_ops))],
+        [
+            _safe(SetNotNullSafelyOp(table_ops.table_name, op.column_name, **_schema(table_ops))),
+            DropFillTriggerOp(table_ops.table_name, op.column_name, sql, **_schema(table_ops)),
+        ],
         [fill, _modify(table_ops, nullable_again)],
     )
     other = _without_nullable(op)

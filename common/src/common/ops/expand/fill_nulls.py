@@ -44,13 +44,13 @@ class CreateFillTriggerOp(_FillOp):
     """Write ``value`` instead of NULL into ``column_name`` on every row written."""
 
     @classmethod
-    def create_fill_trigger(cls, operations: Operations, table_name, column_name, value, *,
-                            schema=None):
+    def create_fill_trigger(
+        cls, operations: Operations, table_name, column_name, value, *, schema=None
+    ):
         return operations.invoke(cls(table_name, column_name, value, schema=schema))
 
     def reverse(self) -> DropFillTriggerOp:
-        return DropFillTriggerOp(self.table_name, self.column_name, self.value,
-                                 schema=self.schema)
+        return DropFillTriggerOp(self.table_name, self.column_name, self.value, schema=self.schema)
 
     def describe(self) -> str:
         return f"fill NULLs written to {self.table_name}.{self.column_name} by trigger {self.name}"
@@ -61,13 +61,15 @@ class DropFillTriggerOp(_FillOp):
     """Drop the fill trigger and its function."""
 
     @classmethod
-    def drop_fill_trigger(cls, operations: Operations, table_name, column_name, value, *,
-                          schema=None):
+    def drop_fill_trigger(
+        cls, operations: Operations, table_name, column_name, value, *, schema=None
+    ):
         return operations.invoke(cls(table_name, column_name, value, schema=schema))
 
     def reverse(self) -> CreateFillTriggerOp:
-        return CreateFillTriggerOp(self.table_name, self.column_name, self.value,
-                                   schema=self.schema)
+        return CreateFillTriggerOp(
+            self.table_name, self.column_name, self.value, schema=self.schema
+        )
 
     def describe(self) -> str:
         return f"drop fill trigger {self.name} on {self.table_name}"

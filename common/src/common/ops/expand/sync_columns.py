@@ -41,8 +41,9 @@ class _SyncOp(TriggerPairOp):
         return (self.table_name, self.old_column, self.new_column, self.up, self.down)
 
     def body(self) -> str:
-        return sync_body(self.table_name, self.old_column, self.new_column, self.up, self.down,
-                         self.schema)
+        return sync_body(
+            self.table_name, self.old_column, self.new_column, self.up, self.down, self.schema
+        )
 
     def _render(self, name: str) -> str:
         return call_text(name, *self._args(), schema=self.schema)
@@ -61,16 +62,18 @@ class CreateSyncTriggerOp(_SyncOp):
     """Keep ``new_column`` = ``up`` and ``old_column`` = ``down`` on every row written."""
 
     @classmethod
-    def create_sync_trigger(cls, operations: Operations, table_name, old_column, new_column,
-                            up, down, *, schema=None):
+    def create_sync_trigger(
+        cls, operations: Operations, table_name, old_column, new_column, up, down, *, schema=None
+    ):
         return operations.invoke(cls(table_name, old_column, new_column, up, down, schema=schema))
 
     def reverse(self) -> DropSyncTriggerOp:
         return DropSyncTriggerOp(*self._args(), schema=self.schema)
 
     def describe(self) -> str:
-        return (f"sync {self.table_name}.{self.old_column} <-> {self.new_column} "
-                f"by trigger {self.name}")
+        return (
+            f"sync {self.table_name}.{self.old_column} <-> {self.new_column} by trigger {self.name}"
+        )
 
 
 @register("drop_sync_trigger")
@@ -78,8 +81,9 @@ class DropSyncTriggerOp(_SyncOp):
     """Drop the sync trigger and its function (the arguments recreate it in a downgrade)."""
 
     @classmethod
-    def drop_sync_trigger(cls, operations: Operations, table_name, old_column, new_column,
-                          up, down, *, schema=None):
+    def drop_sync_trigger(
+        cls, operations: Operations, table_name, old_column, new_column, up, down, *, schema=None
+    ):
         return operations.invoke(cls(table_name, old_column, new_column, up, down, schema=schema))
 
     def reverse(self) -> CreateSyncTriggerOp:
