@@ -39,6 +39,7 @@ from common.ops.expand import (
 from common.ops.expand._body import quote
 from common.ops.objects.view import CreateViewOp
 from common.render.backfill import backfill_value
+from common.render.expand_indexes import IndexSteps, for_rename, for_type_change
 from common.render.renames import RenameColumnOp, RenameTableOp
 
 EXPAND_CONTRACT = "workbench_expand_contract"  # config.attributes key: the flag
@@ -71,11 +72,14 @@ def split_script(script: ops.MigrationScript, context: Any, contract_id: str) ->
     """``[expand, contract]`` for ``script``, or ``[script]`` when nothing needs splitting."""
     split = Split()
     metadata = context.opts.get("target_metadata")
+    later, skip = script.upgrade_ops.ops, set()
     for op in script.upgrade_ops.ops:
+        if id(op) in skip:
+            continue  # the rename of an index the expand builds on the new column
         if isinstance(op, RenameTableOp):
             _table_rename(split, op)
         elif isinstance(op, ops.ModifyTableOps):
-            _table_changes(split, op, context.dialect, metadata)
+            _table_changes(split, op, context.dialect, metadata, (later, skip))
         else:
             split.plain(op)
     if not split.contract:
@@ -116,13 +120,18 @@ def _table_rename(split: Split, op: RenameTableOp) -> None:
     split.add([_safe(op), view], [view.reverse(), op.reverse()], [view.reverse()], [view])
 
 
-def _table_changes(split: Split, table_ops: ops.ModifyTableOps, dialect, metadata) -> None:
+def _table_changes(split: Split, table_ops, dialect, metadata, renames: tuple) -> None:
     kept: list[ops.MigrateOperation] = []
     for op in table_ops.ops:
         if isinstance(op, RenameColumnOp):
-            _column_rename(split, table_ops, op, dialect)
+            later, skip = renames
+            names = for_rename(table_ops, op.column_name, op.modify_name, metadata, later, skip)
+            _column_rename(split, table_ops, op, dialect, names)
         elif isinstance(op, ops.AlterColumnOp) and op.modify_type is not None:
-            _type_change(split, table_ops, op, dialect)
+            names = for_type_change(
+                table_ops, op.column_name, temporary_name(op.column_name), metadata
+            )
+            _type_change(split, table_ops, op, dialect, names)
         elif isinstance(op, ops.AlterColumnOp) and op.modify_nullable is False:
             if not _not_null(split, table_ops, op, dialect, metadata):
                 kept.append(op)
@@ -170,7 +179,9 @@ class _Pair:
     down: str
 
 
-def _pair_steps(split: Split, table_ops, pair: _Pair, contract_tail: list, undo_tail: list):
+def _pair_steps(
+    split: Split, table_ops, pair: _Pair, contract_tail: list, undo_tail: list, names: IndexSteps
+):
     """What a rename and a type change share: new column, sync trigger, backfill."""
     table = table_ops.table_name
     sync = CreateSyncTriggerOp(table, pair.old, pair.new, pair.up, pair.down, **_schema(table_ops))
@@ -202,19 +213,22 @@ def _pair_steps(split: Split, table_ops, pair: _Pair, contract_tail: list, undo_
             sync,
             _backfill(table_ops, pair.new, pair.up),
             *_not_null_step(table_ops, pair.new, pair.new_nullable),
+            *names.expand,
         ],
         [
             sync.reverse(),
             _modify(table_ops, ops.DropColumnOp(table, pair.new, **_schema(table_ops))),
         ],
-        [sync.reverse(), _modify(table_ops, _safe(dropped)), *contract_tail],
+        [sync.reverse(), _modify(table_ops, _safe(dropped)), *contract_tail, *names.contract],
         [
+            *names.contract_undo_first,
             *undo_tail,
             _modify(table_ops, readd),
             sync,
             _backfill(table_ops, pair.old, pair.down),
             *_not_null_step(table_ops, pair.old, pair.old_nullable),
             *default_back,
+            *names.contract_undo_last,
         ],
     )
 
@@ -224,7 +238,7 @@ def _default_of(op: ops.AlterColumnOp) -> Any:
     return None if default in (None, False) else default
 
 
-def _column_rename(split: Split, table_ops, op: RenameColumnOp, dialect) -> None:
+def _column_rename(split: Split, table_ops, op: RenameColumnOp, dialect, names) -> None:
     """Old and new name both live through the deploy; the contract drops the old one."""
     new_type = op.modify_type if op.modify_type is not None else op.existing_type
     nullable = op.existing_nullable if op.modify_nullable is None else op.modify_nullable
@@ -254,7 +268,7 @@ def _column_rename(split: Split, table_ops, op: RenameColumnOp, dialect) -> None
         )
         tail.append(_modify(table_ops, set_default))
         undo.append(_modify(table_ops, set_default.reverse()))
-    _pair_steps(split, table_ops, pair, tail, undo)
+    _pair_steps(split, table_ops, pair, tail, undo, names)
 
 
 def _casts(old_type, new_type, old: str, new: str, dialect) -> tuple[str, str]:
@@ -268,7 +282,7 @@ def temporary_name(column: str) -> str:
     return f"_{column}_new"[:63]
 
 
-def _type_change(split: Split, table_ops, op: ops.AlterColumnOp, dialect) -> None:
+def _type_change(split: Split, table_ops, op: ops.AlterColumnOp, dialect, names) -> None:
     """The new type lives in a second column; the contract swaps it in under the name."""
     table, column, temporary = table_ops.table_name, op.column_name, temporary_name(op.column_name)
     up = getattr(op, "using", None) or quote(column)
@@ -311,7 +325,7 @@ def _type_change(split: Split, table_ops, op: ops.AlterColumnOp, dialect) -> Non
         up,
         down,
     )
-    _pair_steps(split, table_ops, pair, tail, undo)
+    _pair_steps(split, table_ops, pair, tail, undo, names)
 
 
 def _not_null(split: Split, table_ops, op: ops.AlterColumnOp, dialect, metadata) -> bool:

@@ -35,9 +35,13 @@ class TriggerPairOp(WorkbenchOp):
 
 
 def create_pair(operations: Operations, op: TriggerPairOp) -> None:
+    """Rerunnable: the expand's later steps commit on their own (batches), so a rerun after
+    one of them failed meets the pair already there (replaced, in one transaction)."""
     require_postgresql(operations, WHAT)
     function = Name(op.name, op.schema, "")
-    operations.execute(ObjectDDL("CREATE FUNCTION", function, Sql(op.body())))
+    operations.execute(ObjectDDL("CREATE OR REPLACE FUNCTION", function, Sql(op.body())))
+    table = Name(op.table_name, op.schema)
+    operations.execute(ObjectDDL("DROP TRIGGER IF EXISTS", Name(op.name), "ON", table))
     definition = trigger_definition(op.table_name, op.name, op.schema)
     operations.execute(ObjectDDL("CREATE TRIGGER", Name(op.name), Sql(definition)))
 
