@@ -22,9 +22,9 @@ OLD = """
 
     class Ticket(SQLModel, table=True):
         id: int | None = Field(default=None, primary_key=True)
-        title: str = Field(max_length=200)
-        qty: int
-        code: str = Field(max_length=20)
+        title: str = Field(max_length=200, index=True)
+        qty: int = Field(index=True)
+        code: str = Field(max_length=20, unique=True)
         amount: str
         note: str | None = Field(default=None, max_length=50)
 """
@@ -32,8 +32,11 @@ OLD = """
 NEW = (
     OLD.replace("class Person", "class Member")
     .replace("title: str", "name: str")
-    .replace("qty: int", "qty: int = Field(sa_type=sa.BigInteger)")
-    .replace("code: str = Field(max_length=20)", "code: str = Field(sa_type=sa.Text)")
+    .replace("qty: int = Field(index=True)", "qty: int = Field(sa_type=sa.BigInteger, index=True)")
+    .replace(
+        "code: str = Field(max_length=20, unique=True)",
+        "code: str = Field(sa_type=sa.Text, unique=True)",
+    )
     .replace("amount: str", "amount: int")
     .replace(
         "note: str | None = Field(default=None, max_length=50)",
@@ -51,6 +54,13 @@ SEED = [
 BOTH = "SELECT id, title, name, qty, _qty_new, code, _code_new, amount, _amount_new, note "
 OLD_ROWS = "SELECT id, title, qty, code, amount, note FROM ticket ORDER BY id"
 NEW_ROWS = "SELECT id, name, qty, code, amount, note FROM ticket ORDER BY id"
+
+
+def indexes(url) -> dict[str, str]:
+    query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ticket'"
+    return dict(rows(url, query))
+
+
 RENAMES = ("--rename", "ticket.title=name", "--rename", "person=member")
 
 
@@ -63,7 +73,10 @@ def test_each_phase_upgrades_and_downgrades_with_rows_from_both_code_versions(pr
     assert '\nphase = "expand"\n' in expand and '\nphase = "contract"\n' in contract
     assert 'down_revision: str | Sequence[str] | None = "0002"' in contract
 
+    before = indexes(url)
     project.ok("update-db", "--revision", "0002")
+    during = indexes(url)
+    assert {"ix_ticket_name", "_ix_ticket_qty_new", "_uq_ticket_code_new"} <= set(during)
     execute(
         url,  # the old code, through the old names; the new code, through the new ones
         "INSERT INTO ticket (title, qty, code, amount) VALUES ('old', 3, 'A-3', '30')",
@@ -88,6 +101,7 @@ def test_each_phase_upgrades_and_downgrades_with_rows_from_both_code_versions(pr
 
     project.ok("downgrade")
     assert rows(url, OLD_ROWS) == old_rows
+    assert indexes(url) == before
     project.ok("update-db", "--revision", "0002")
     project.ok("update-db", "--revision", "0003")
     assert project.run("check").returncode == 0
@@ -95,6 +109,7 @@ def test_each_phase_upgrades_and_downgrades_with_rows_from_both_code_versions(pr
     assert rows(url, NEW_ROWS) == new_rows
     project.ok("downgrade")
     assert rows(url, BOTH + "FROM ticket ORDER BY id") == expected
+    assert indexes(url) == during
 
 
 WRITER_OLD = """

@@ -42,7 +42,7 @@ def _model_table(metadata: MetaData | None, table: str) -> Table | None:
 def _covering(table: Table, column: str) -> list[Index | UniqueConstraint]:
     found: list[Index | UniqueConstraint] = []
     for item in [*table.indexes, *table.constraints]:
-        if isinstance(item, Index | UniqueConstraint) and column in item.columns:
+        if isinstance(item, Index | UniqueConstraint) and column in _names(item):
             found.append(item)
     return sorted(found, key=lambda item: str(item.name))
 
@@ -62,8 +62,12 @@ def _rename(item, table: str, old: str, new: str, schema) -> ops.MigrateOperatio
     return RenameIndexOp(old, new, table, schema=schema)
 
 
+def _names(item: Index | UniqueConstraint) -> list[str]:
+    return [column.name for column in item.columns]
+
+
 def _columns(item, old: str, new: str) -> list[str]:
-    return [new if name == old else name for name in item.columns]
+    return [new if name == old else name for name in _names(item)]
 
 
 def _has_expressions(item) -> bool:
@@ -78,7 +82,7 @@ def for_rename(table_ops, old: str, new: str, metadata, later: list, skip: set) 
         name = str(item.name)
         if _has_expressions(item):
             continue
-        columns = list(item.columns.keys())
+        columns = _names(item)
         steps.expand.append(_build(item, name, table_ops.table_name, columns, table_ops.schema))
         for op in later:
             if isinstance(op, RenameIndexOp | RenameConstraintOp) and op.new_name == name:
@@ -105,7 +109,5 @@ def for_type_change(table_ops, column: str, temporary: str, metadata) -> IndexSt
         steps.expand.append(_build(item, interim, table, _columns(item, column, temporary), schema))
         steps.contract.append(_rename(item, table, interim, name, schema))
         steps.contract_undo_first.append(_rename(item, table, name, interim, schema))
-        steps.contract_undo_last.append(
-            _build(item, name, table, list(item.columns.keys()), schema)
-        )
+        steps.contract_undo_last.append(_build(item, name, table, _names(item), schema))
     return steps
