@@ -40,6 +40,7 @@ from common.ops.expand._body import quote
 from common.ops.objects.view import CreateViewOp
 from common.render.backfill import backfill_value
 from common.render.expand_indexes import IndexSteps, for_rename, for_type_change
+from common.render.notes import acknowledge
 from common.render.renames import RenameColumnOp, RenameTableOp
 
 EXPAND_CONTRACT = "workbench_expand_contract"  # config.attributes key: the flag
@@ -216,6 +217,7 @@ def _pair_steps(
             *names.expand,
         ],
         [
+            *(step.reverse() for step in reversed(names.expand)),
             sync.reverse(),
             _modify(table_ops, ops.DropColumnOp(table, pair.new, **_schema(table_ops))),
         ],
@@ -292,6 +294,7 @@ def _type_change(split: Split, table_ops, op: ops.AlterColumnOp, dialect, names)
     swap = ops.AlterColumnOp(
         table, temporary, modify_name=column, existing_type=op.modify_type, **_schema(table_ops)
     )
+    acknowledge(swap, "renaming-column", f"{temporary} is the expand's, no code uses it")
     tail = [_modify(table_ops, swap)]
     undo = [
         _modify(
