@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql
 from common.autogen.alter_column import AlterColumnOp
 from common.ops.expand._body import sync_body
 from common.render.expand_contract import split_script
-from common.render.renames import RenameColumnOp, RenameTableOp
 from common.render.notes import place_notes
+from common.render.renames import RenameColumnOp, RenameTableOp
 from common.render.risks import note_risks
 
 METADATA = sa.MetaData()
