@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 from common.autogen.alter_column import AlterColumnOp
 from common.ops.expand._body import sync_body
+from common.ops.renames import RenameIndexOp
 from common.render.expand_contract import split_script
 from common.render.notes import place_notes
 from common.render.renames import RenameColumnOp, RenameTableOp
@@ -172,3 +173,27 @@ def test_the_sync_trigger_derives_from_whichever_column_the_statement_wrote():
     assert 'IF NEW.name IS NULL THEN\n      NEW.name := ("title");' in body  # old code insert
     assert "ELSIF NEW.name IS DISTINCT FROM OLD.name THEN" in body  # new code update wins
     assert 'ELSIF NEW.title IS DISTINCT FROM OLD.title THEN\n    NEW.name := ("title");' in body
+
+
+def test_a_renamed_columns_index_is_built_concurrently_instead_of_renamed():
+    metadata = sa.MetaData()
+    sa.Table(
+        "task",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(200), index=True),
+    )
+    rename = RenameColumnOp("task", "title", modify_name="name", existing_type=sa.String(200))
+    renamed_index = RenameIndexOp("ix_task_title", "ix_task_name", "task")
+    upgrade = ops.UpgradeOps([ops.ModifyTableOps("task", [rename]), renamed_index])
+    script = ops.MigrationScript("0002", upgrade, upgrade.reverse(), message="change")
+    context = SimpleNamespace(dialect=postgresql.dialect(), opts={"target_metadata": metadata})
+    expand, contract = split_script(script, context, "0003")
+    up, down = _texts(expand)
+    assert "rename_index" not in up
+    assert up.splitlines()[-1] == "op.create_index_concurrently('ix_task_name', 'task', ['name'])"
+    assert down.splitlines()[0] == "op.drop_index_concurrently('ix_task_name', 'task')"
+    _, contract_down = _texts(contract)  # the old column's index comes back with it
+    assert contract_down.splitlines()[-1] == (
+        "op.create_index_concurrently('ix_task_title', 'task', ['title'])"
+    )
