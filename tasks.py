@@ -66,10 +66,14 @@ def _common(c: Context, *args: str) -> None:
         "rename": "rename hint, repeatable: table.column=new_name or table=new_table",
         "empty": "write a blank revision for a hand-written data migration",
         "adopt_names": "rename constraints/indexes named apart from the naming convention",
+        "expand_contract": "write renames, type changes and NOT NULL as an expand and a "
+        "contract revision (PostgreSQL), for a rolling deploy",
     },
     iterable=["rename"],
 )
-def create_migration(c, message, rename=None, empty=False, adopt_names=False):
+def create_migration(
+    c, message, rename=None, empty=False, adopt_names=False, expand_contract=False
+):
     """Autogenerate a revision by diffing the models against the database."""
     args = ["create-migration", message]
     for hint in rename or []:
@@ -78,6 +82,8 @@ def create_migration(c, message, rename=None, empty=False, adopt_names=False):
         args.append("--empty")
     if adopt_names:
         args.append("--adopt-names")
+    if expand_contract:
+        args.append("--expand-contract")
     _common(c, *args)
 
 

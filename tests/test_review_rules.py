@@ -151,3 +151,10 @@ def test_a_batch_operation_with_bound_sql_is_not_flagged(tmp_path):
     call = 'op.batch_delete("users", where=sa.text("email = :e").bindparams(e="x"))'
     findings = _review(tmp_path, call, "pass")
     assert [f for f in findings if f.rule == "raw-sql-interpolation"] == []
+
+
+def test_a_table_renamed_with_a_view_under_its_old_name_is_not_reported(tmp_path):
+    upgrade = 'op.rename_table("tags", "labels")\nop.create_view("tags", "SELECT * FROM labels")'
+    downgrade = 'op.drop_view("tags", "SELECT * FROM labels")\nop.rename_table("labels", "tags")'
+    findings = _review(tmp_path, upgrade, downgrade)
+    assert [f for f in findings if f.rule == "renaming-table"] == []

@@ -1,6 +1,8 @@
 """${message.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')}
-<%! from common.render.header import HEADER %>\
-<% review = context.get("config").attributes.get(HEADER) if context.get("config") is not None else None %>\
+<%! from common.render.header import HEADER, HEADERS %><%! from common.render.expand_contract import PHASES %>\
+<% attributes = context.get("config").attributes if context.get("config") is not None else {} %>\
+<% review = attributes.get(HEADERS, {}).get(up_revision) or attributes.get(HEADER) %>\
+<% phase = attributes.get(PHASES, {}).get(up_revision) %>\
 % if review:
 
 ${review}
@@ -26,6 +28,10 @@ revision: str = ${repr(up_revision)}
 down_revision: str | Sequence[str] | None = ${repr(down_revision)}
 branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
 depends_on: str | Sequence[str] | None = ${repr(depends_on)}
+% if phase:
+# expand/contract: update-db applies a "contract" revision only with --contract
+phase = ${repr(phase)}
+% endif
 <% squashes = context.get("config").attributes.get("workbench_squashes") if context.get("config") is not None else None %>\
 % if squashes:
 # squashed: the revisions this one replaces, each with the checksum its file had, so a

@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rename constraints and indexes named apart from the naming convention (PostgreSQL)",
     )
+    create.add_argument(
+        "--expand-contract",
+        action="store_true",
+        help="write renames, type changes and NOT NULL as an expand and a contract revision "
+        "(PostgreSQL), for a rolling deploy",
+    )
 
     update = sub.add_parser("update-db", help="apply pending revisions (default: to head)")
     update.add_argument("--revision", default="head", help="target revision (default head)")

@@ -23,6 +23,7 @@ from common.identifiers import name_limit, over_long_identifiers
 from common.models import load_metadata
 from common.output import emit, say
 from common.render import RESULT, SKIP_EMPTY
+from common.render.expand_contract import EXPAND_CONTRACT
 from common.render.questioner import ATTRIBUTE as QUESTIONER
 from common.render.questioner import questioner_for
 from common.render.renames import RENAMES
@@ -127,6 +128,7 @@ def create_migration(
     renames: list[str] | None = None,
     empty: bool = False,
     adopt_names: bool = False,
+    expand_contract: bool = False,
     settings: Settings | None = None,
 ) -> int:
     message = validate_message(message)
@@ -137,17 +139,26 @@ def create_migration(
             "--empty writes a blank revision, --adopt-names a generated one.",
             "use one of them.",
         )
+    if empty and expand_contract:
+        raise InvalidInputError(
+            "--empty writes a blank revision, --expand-contract two generated ones.",
+            "use one of them.",
+        )
     if empty:
         return _blank_revision(message, settings)
     metadata = load_metadata(settings.models_module)
     with open_session(settings) as session:
         if adopt_names:
             _refuse_adopting_on(session.connection.dialect.name)
+        if expand_contract:
+            _refuse_expand_contract_on(session.connection.dialect.name)
         single_head(session.script)
         refuse_over_long_names(metadata, settings, session.connection.dialect)
         _bring_to_head(session)
+        rev_id = next_revision_id(session.script)
         session.config.attributes.update(
             {
+                EXPAND_CONTRACT: f"{int(rev_id) + 1:04d}" if expand_contract else None,
                 ADOPT_NAMES: adopt_names,
                 SKIP_EMPTY: True,
                 RENAMES: rename_hints,
@@ -159,7 +170,7 @@ def create_migration(
                 session.config,
                 message,
                 autogenerate=True,
-                rev_id=next_revision_id(session.script),
+                rev_id=rev_id,
             )
         if session.config.attributes.get(RESULT) == "empty" or not written:
             if rename_hints:  # with changes, the rename rewriter refuses unmatched hints
@@ -170,7 +181,14 @@ def create_migration(
                 )
             say("No changes: the models match the database. Nothing was written.")
             return 0
-        emit(str(written.path))
+        scripts = written if isinstance(written, list) else [written]
+        if expand_contract and len(scripts) == 1:
+            say(
+                "Nothing here breaks the code running now (no rename, type change or NOT "
+                "NULL): one revision written."
+            )
+        for script in scripts:
+            emit(str(script.path))
     return 0
 
 
@@ -183,6 +201,31 @@ def _refuse_adopting_on(dialect: str) -> None:
             "leave --adopt-names out: constraints that differ from the models in name only "
             "are not reported as differences.",
         )
+
+
+def _refuse_expand_contract_on(dialect: str) -> None:
+    """Expand/contract needs triggers that rewrite the row and transactional DDL.
+
+    SQLite has neither a rolling deploy nor ALTER for most changes (it copies the table);
+    MySQL/MariaDB commit every DDL statement at once, so an expand that fails half-way
+    (a backfill refused, a lock timeout) would leave its column and trigger behind with
+    no transaction to roll them back, and the safe NOT NULL and index steps it builds on
+    are PostgreSQL's.
+    """
+    if dialect == "sqlite":
+        reason = "SQLite has no rolling deploys to protect and copies the table for an ALTER"
+    elif dialect in ("mysql", "mariadb"):
+        reason = (
+            "MySQL/MariaDB commit each DDL statement on its own, so a failed expand could "
+            "not be rolled back"
+        )
+    else:
+        return
+    raise InvalidInputError(
+        f"--expand-contract is supported on PostgreSQL only: {reason}.",
+        "leave --expand-contract out and deploy the change in one step (the old code "
+        "stops working when it lands), or run it against PostgreSQL.",
+    )
 
 
 def _blank_revision(message: str, settings: Settings) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from common.ops import objects
+from common.ops import expand, objects
 from common.ops._support import OperationError
 from common.ops.base import WorkbenchOp
 from common.ops.batches import (
@@ -89,6 +89,7 @@ __all__ = [
     "create_foreign_key_not_valid",
     "create_index_concurrently",
     "drop_index_concurrently",
+    "expand",
     "objects",
     "reindex_concurrently",
     "set_not_null_safely",

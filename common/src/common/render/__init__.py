@@ -10,6 +10,7 @@ generated revision, in this order:
    table they reference and added after it is created, identity option changes keep
    the old identity, enum types are dropped in downgrades, schemas are created first
    and dropped last (``schemas``);
+   with ``--expand-contract``, the revision is then split in two (``expand_contract``);
 3. ``safe_columns``, ``safe_indexes``: risky steps on existing tables become the safe
    patterns (backfill then SET NOT NULL, CONCURRENTLY, NOT VALID then VALIDATE), and
    ``rerunnable``: what their autocommit blocks commit first gets IF [NOT] EXISTS;
@@ -36,8 +37,9 @@ from common.render.enum_changes import (
     merge_enum_swaps,
 )
 from common.render.enums import drop_unused_enum_types
+from common.render.expand_contract import EXPAND_CONTRACT, PHASES, split_script
 from common.render.fk_indexes import drop_foreign_key_indexes
-from common.render.header import HEADER, review_header
+from common.render.header import HEADER, HEADERS, review_header
 from common.render.identity import write_identity_changes
 from common.render.notes import place_notes
 from common.render.renames import apply_renames
@@ -86,12 +88,19 @@ def _renames_first(context: Any, revision: Any, script: ops.MigrationScript) -> 
     """With SKIP_EMPTY, drop a revision that changes nothing; then renames, enum types."""
     attributes = _attributes(context)
     attributes.pop(HEADER, None)
+    attributes.pop(HEADERS, None)
+    attributes.pop(PHASES, None)
     if attributes.get(SKIP_EMPTY) and all(up.is_empty() for up in script.upgrade_ops_list):
         attributes[RESULT] = "empty"
         return []
     if apply_renames(context, script, attributes):
         script.downgrade_ops = script.upgrade_ops.reverse()
     leave_enum_types_to_new_tables(script, _default_schema(context))
+    if attributes.get(EXPAND_CONTRACT):
+        scripts = split_script(script, context, attributes[EXPAND_CONTRACT])
+        if len(scripts) == 2:
+            attributes[PHASES] = {scripts[0].rev_id: "expand", scripts[1].rev_id: "contract"}
+        return scripts
     return [script]
 
 
@@ -126,7 +135,9 @@ def _safe_patterns(context: Any, revision: Any, container: ops.OpContainer) -> o
 
 @_header.rewrites(ops.MigrationScript)
 def _review_header(context: Any, revision: Any, script: ops.MigrationScript) -> ops.MigrationScript:
-    _attributes(context)[HEADER] = review_header(script, _dialect(context))
+    header = review_header(script, _dialect(context))
+    _attributes(context)[HEADER] = header
+    _attributes(context).setdefault(HEADERS, {})[script.rev_id] = header
     return script
 
 

@@ -15,6 +15,8 @@ from common.render.notes import notes_of
 from common.render.regroup import tables_created
 
 HEADER = "workbench_review_header"
+#: revision id -> header, for a run that writes more than one revision (expand/contract)
+HEADERS = "workbench_review_headers"
 
 _BRIEF = "ACCESS EXCLUSIVE, brief (catalog change only)"
 

@@ -13,6 +13,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, ops
 
 KEY = "review"
+ACKNOWLEDGED = "review_acknowledged"  # (rule id, reason) pairs: a finding the step expects
 
 
 def add_note(op: MigrateOperation, text: str) -> None:
@@ -22,6 +23,15 @@ def add_note(op: MigrateOperation, text: str) -> None:
     notes = op.info[KEY]
     if text not in notes:
         notes.append(text)
+
+
+def acknowledge(op: MigrateOperation, rule: str, reason: str) -> None:
+    """Write ``# review: ignore[rule] reason`` before ``op``: a finding the generator knows
+    is wrong for this step (e.g. renaming a column no code ever used)."""
+    op.info = {
+        **(op.info or {}),
+        ACKNOWLEDGED: [*(op.info or {}).get(ACKNOWLEDGED, []), (rule, reason)],
+    }
 
 
 def notes_of(op: MigrateOperation) -> list[str]:
@@ -41,9 +51,18 @@ class ReviewNoteOp(MigrateOperation):
         return ()
 
 
+class AcknowledgementOp(ReviewNoteOp):
+    """A ``# review: ignore[rule] reason`` comment line; runs as nothing."""
+
+
 @renderers.dispatch_for(ReviewNoteOp)
 def _render_note(autogen_context: Any, note: ReviewNoteOp) -> str:
     return "# REVIEW: " + " ".join(note.text.split())
+
+
+@renderers.dispatch_for(AcknowledgementOp)
+def _render_acknowledgement(autogen_context: Any, note: AcknowledgementOp) -> str:
+    return " ".join(note.text.split())
 
 
 def place_notes(container: ops.OpContainer) -> None:
@@ -53,5 +72,7 @@ def place_notes(container: ops.OpContainer) -> None:
         if isinstance(op, ops.ModifyTableOps):
             place_notes(op)
         placed.extend(ReviewNoteOp(text) for text in notes_of(op))
+        acknowledged = (op.info or {}).get(ACKNOWLEDGED, [])
+        placed.extend(AcknowledgementOp(f"# review: ignore[{r}] {why}") for r, why in acknowledged)
         placed.append(op)
     container.ops = placed

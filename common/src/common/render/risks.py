@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from alembic.operations import ops
 
+from common.render.expand_contract import SAFE
 from common.render.notes import add_note
 from common.render.regroup import tables_created
 from common.render.renames import RenameColumnOp, RenameTableOp
 
 
 def _note_table_change(op: ops.MigrateOperation, table: str, dialect: str, new: bool) -> None:
+    if op.info.get(SAFE):
+        return  # the contract of an expand/contract pair: the new code no longer needs it
     if isinstance(op, ops.DropColumnOp):
         add_note(
             op,
@@ -47,7 +50,7 @@ def note_risks(container: ops.OpContainer, dialect: str) -> None:
                 f"ban-drop-table: drops table {op.table_name} and every row in it; make sure "
                 "nothing uses it and a backup exists",
             )
-        elif isinstance(op, RenameTableOp):
+        elif isinstance(op, RenameTableOp) and not op.info.get(SAFE):
             add_note(
                 op,
                 f"renaming-table: {op.table_name} becomes {op.new_table_name}; code still "
