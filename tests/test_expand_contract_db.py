@@ -78,7 +78,8 @@ def test_each_phase_upgrades_and_downgrades_with_rows_from_both_code_versions(
     assert 'down_revision: str | Sequence[str] | None = "0002"' in contract
 
     before = indexes(url)
-    project.ok("update-db", "--revision", "0002")
+    deploy = project.ok("update-db")  # the deploy: stops before the contract by itself
+    assert "Waiting: 0003_" in deploy.stderr and "update-db --contract" in deploy.stderr
     during = indexes(url)
     assert {"ix_ticket_name", "_ix_ticket_qty_new", "_uq_ticket_code_new"} <= set(during)
     execute(
@@ -106,8 +107,8 @@ def test_each_phase_upgrades_and_downgrades_with_rows_from_both_code_versions(
     project.ok("downgrade")
     assert rows(url, OLD_ROWS) == old_rows
     assert indexes(url) == before
-    project.ok("update-db", "--revision", "0002")
-    project.ok("update-db", "--revision", "0003")
+    project.ok("update-db")
+    project.ok("update-db", "--contract")
     assert project.run("check").returncode == 0
     new_rows = [(i, t, q, c, int(a), n) for i, t, q, c, a, n in old_rows]
     assert rows(url, NEW_ROWS) == new_rows

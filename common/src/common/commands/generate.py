@@ -28,9 +28,12 @@ from common.render.questioner import ATTRIBUTE as QUESTIONER
 from common.render.questioner import questioner_for
 from common.render.renames import RENAMES
 from common.revisions import (
+    CONTRACT_FLAG,
+    contract_gate,
     database_state,
     next_revision_id,
     refuse_unknown,
+    script_label,
     single_head,
 )
 from common.session import Session, open_session
@@ -111,10 +114,14 @@ def _bring_to_head(session: Session) -> None:
     if not state.pending:
         return
     if not session.target.embedded:
+        waiting = contract_gate(session.script, state.pending, "head").waiting
+        command = f"`{CONTRACT_FLAG}`" if waiting else "`uvx invoke update-db`"
         raise RevisionStateError(
             f"the database is behind head ({len(state.pending)} revision(s) pending, "
-            f"at {', '.join(state.current) or 'base'}, head {state.head}).",
-            "run `uvx invoke update-db` first, then create the migration.",
+            f"at {', '.join(state.current) or 'base'}, head {state.head}"
+            + (f"; {script_label(waiting)} is a contract revision" if waiting else "")
+            + ").",
+            f"run {command} first, then create the migration.",
         )
     say(
         f"The embedded development database was behind head; applying "
