@@ -224,3 +224,20 @@ def _render(autogen_context: Any, op: CreatePartitionedIndexOp) -> str:
         f", {k}={python_source(v, autogen_context)}" for k, v in op.dialect_kw.items()
     )
     return f"op.create_partitioned_index({op.index_name!r}, {op.table_name!r}, [{columns}]{extras})"
+
+
+def create_partitioned_index(
+    connection: Connection,
+    index_name: str,
+    table_name: str,
+    columns: Sequence[Any],
+    unique: bool = False,
+    *,
+    schema: str | None = None,
+    **dialect_kw: Any,
+) -> str:
+    """Index the partitioned ``table_name`` without blocking writes: "created" or "exists"."""
+    op = CreatePartitionedIndexOp(
+        index_name, table_name, columns, (), unique, schema=schema, **dialect_kw
+    )
+    return apply(connection, op)
