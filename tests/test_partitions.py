@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate.api import AutogenContext
 from alembic.autogenerate.render import render_op_text
@@ -20,9 +21,14 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations, ops
 from sqlalchemy.dialects import postgresql
 
+from common.autogen import compare_metadata
+from common.config import load_settings
 from common.models import NAMING_CONVENTION, partitioned
 from common.ops import CreatePartitionedIndexOp
-from common.ops.partitions.create_partitioned_index import partition_index_name
+from common.ops.partitions.create_partitioned_index import (
+    create_partitioned_index,
+    partition_index_name,
+)
 from common.render.safe_indexes import make_indexes_safe
 from common.review.capture import split_statements
 from common.review.checks.impact import impact_check
@@ -175,10 +181,37 @@ def test_impact_adds_up_the_partitions_of_a_partitioned_table(pg_url, engine_for
     assert entry["flagged"], entry
 
 
-def test_partitions_are_ignored_off_postgresql(sqlite_url, engine_for):
+def test_an_interrupted_partitioned_index_build_resumes(pg_url, engine_for):
+    """A run stopped after the parent's index and one partition's: the rerun builds the
+    other partition's index, attaches both, and the parent's index turns valid."""
+    engine = engine_for(pg_url)
+    with engine.begin() as conn:
+        _event_metadata().create_all(conn)
+        conn.execute(sa.text("INSERT INTO event VALUES (1, '2024-05-01', 1), (2, '2025-05-01', 2)"))
+        conn.execute(sa.text("CREATE INDEX ix_event_amount ON ONLY event (amount)"))
+        conn.execute(sa.text("CREATE INDEX event_2024_amount_idx ON event_2024 (amount)"))
+    with engine.connect() as conn:
+        assert create_partitioned_index(conn, "ix_event_amount", "event", ["amount"]) == "created"
+        assert create_partitioned_index(conn, "ix_event_amount", "event", ["amount"]) == "exists"
+    assert rows(
+        pg_url,
+        "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE c.relname LIKE '%amount%' ORDER BY 1",
+    ) == [
+        ("event_2024_amount_idx", True),
+        ("event_2025_amount_idx", True),
+        ("ix_event_amount", True),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "mysql"])
+def test_partitions_are_ignored_off_postgresql(kind, request, engine_for):
     """SQLite and MariaDB get the plain table (SQLAlchemy ignores postgresql_partition_by
     there; the workbench ignores the partitions alike), so one models file serves a
-    development database of another kind."""
-    engine = engine_for(sqlite_url)
-    _event_metadata().create_all(engine)
+    development database of another kind; autogenerate then finds nothing to do."""
+    engine = engine_for(request.getfixturevalue(f"{kind}_url"))
+    metadata = _event_metadata()
+    metadata.create_all(engine)
     assert sa.inspect(engine).get_table_names() == ["event"]
+    with engine.connect() as conn:
+        assert compare_metadata(conn, metadata, load_settings()) == []
