@@ -142,6 +142,9 @@ def test_partitions_are_added_detached_indexed_and_retyped_through_the_parent(pr
     old schema back."""
     scenario = Scenario(OLD, NEW, SEED, KEPT)
     scenario.prepare(project, pg_pair)
+    first = " ".join(project.revision_files()[0].read_text().split())
+    assert 'postgresql_partition_by="RANGE (created)"' in first and "info=" not in first
+    assert first.count("op.create_partition(") == 2
     script = scenario.generate()
     upgrade = " ".join(script[: script.index("def downgrade")].split())
     assert "op.create_table" not in upgrade and "drop_table" not in upgrade  # no extra tables

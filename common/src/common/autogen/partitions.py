@@ -25,7 +25,7 @@ from typing import Any
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
-from common.models.partitions import declared_partitions
+from common.models.partitions import KEY, declared_partitions
 from common.ops.partitions import CreatePartitionOp, DetachPartitionOp
 from common.ops.partitions._catalog import partition_names, partitions
 from common.ops.schemas import CreateSchemaOp
@@ -41,11 +41,15 @@ def hidden_partitions(autogen_context: Any, schema: str | None) -> set[str]:
 def _position_after_create(
     upgrade_ops: ops.UpgradeOps, table: Any, schema: str | None
 ) -> int | None:
+    """Where the new parent's partitions go: after its ``create_table``, whose copy of
+    the declaration is dropped (the script says it with ``create_partition`` steps)."""
     for index, op in enumerate(upgrade_ops.ops):
         if isinstance(op, ops.CreateTableOp) and (op.table_name, op.schema) == (
             table.name,
             schema,
         ):
+            if op.info:
+                op.info.pop(KEY, None)
             return index + 1
     return None
 

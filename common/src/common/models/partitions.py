@@ -20,6 +20,9 @@ model file still serves a SQLite or MariaDB development database.
 
 ``create_all`` creates the declared partitions after their parent (the ``after_create``
 listener below), so a test database built from the models is the one update-db builds.
+Generated revisions write them as ``op.create_partition`` steps instead (the
+``create_table`` they write carries no declaration, and offline there is no connection
+for the listener to run on).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Connection, Table, event
 from sqlalchemy.schema import DDL
 
 KEY = "partitions"
@@ -70,8 +73,8 @@ def _quoted(preparer: Any, schema: str | None, name: str) -> str:
 
 @event.listens_for(Table, "after_create")
 def _create_partitions(table: Table, connection: Any, **kw: Any) -> None:
-    if connection.dialect.name != "postgresql":
-        return
+    if not isinstance(connection, Connection) or connection.dialect.name != "postgresql":
+        return  # offline (--sql) there is no connection: the script's ops write them
     preparer = connection.dialect.identifier_preparer
     parent = _quoted(preparer, table.schema, table.name)
     for name, bound in declared_partitions(table).items():
