@@ -11,6 +11,8 @@ the same steps in the same order, plus two changes that make a large schema chea
   not turned into ``Table`` objects nor passed through the per-table comparators;
   that object building is most of Alembic's time on an in-sync schema. Every other
   table (added, removed, or possibly changed) goes through Alembic's own comparison.
+- The partitions of a partitioned table are not compared as tables of their own
+  (common.autogen.partitions compares them as the parent's partitions).
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ from sqlalchemy.sql.ddl import sort_tables
 from sqlalchemy.util import OrderedSet
 
 from common.alembic_private import INSPECTOR_KEYS, compare_tables
-from common.autogen import aspects, computed_spelling, reflect_mysql, reflect_sqlite, sequences
+from common.autogen import (
+    aspects,
+    computed_spelling,
+    partitions,
+    reflect_mysql,
+    reflect_sqlite,
+    sequences,
+)
 from common.autogen.adopt import adopting
 from common.autogen.unchanged import PROVEN, TableComparer, unchanged_tables
 
@@ -110,6 +119,7 @@ def _autogen_for_tables(
     tables_by_schema: dict[str | None, tuple[list, set]] = {}
     for schema in schemas:
         available = set(inspector.get_table_names(schema=schema))
+        available -= partitions.hidden_partitions(autogen_context, schema)
         tables = available - {version_key[1]} if schema == version_key[0] else available
         names = [
             name

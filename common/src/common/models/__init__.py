@@ -15,6 +15,7 @@ from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
 from common.errors import ModelsImportError, describe_exception
+from common.models.partitions import partitioned
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,6 +26,8 @@ NAMING_CONVENTION = {
 }
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+__all__ = ["NAMING_CONVENTION", "load_metadata", "partitioned"]
 
 
 def load_metadata(module_name: str = "common.models.db_models") -> MetaData:

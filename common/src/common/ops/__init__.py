@@ -49,6 +49,12 @@ from common.ops.indexes import (
 from common.ops.indexes.create_index_concurrently import create_index_concurrently
 from common.ops.indexes.drop_index_concurrently import drop_index_concurrently
 from common.ops.indexes.reindex_concurrently import reindex_concurrently
+from common.ops.partitions import (
+    AttachPartitionOp,
+    CreatePartitionedIndexOp,
+    CreatePartitionOp,
+    DetachPartitionOp,
+)
 from common.ops.renames import RenameConstraintOp, RenameIndexOp, RenameSequenceOp
 from common.ops.schemas import CreateSchemaOp, DropSchemaOp
 from common.ops.stop import StopMigrationOp
@@ -56,6 +62,7 @@ from common.ops.stop import StopMigrationOp
 __all__ = [
     "AddEnumValueOp",
     "AddUniqueConstraintConcurrentlyOp",
+    "AttachPartitionOp",
     "BatchCopyColumnOp",
     "BatchDeleteOp",
     "BatchResult",
@@ -64,7 +71,10 @@ __all__ = [
     "CreateEnumTypeOp",
     "CreateForeignKeyNotValidOp",
     "CreateIndexConcurrentlyOp",
+    "CreatePartitionOp",
+    "CreatePartitionedIndexOp",
     "CreateSchemaOp",
+    "DetachPartitionOp",
     "DropEnumTypeOp",
     "DropForeignKeyIndexOp",
     "DropIndexConcurrentlyOp",

@@ -10,6 +10,11 @@ exists (one created by the same script has no rows and no readers) they become:
   ``op.validate_constraint`` as a separate step (VALIDATE takes SHARE UPDATE EXCLUSIVE:
   reads and writes go on).
 
+On a partitioned table (common.models.partitions) PostgreSQL refuses CONCURRENTLY: a new
+index there becomes ``op.create_partitioned_index`` (ON ONLY the parent, CONCURRENTLY
+on each partition, then ATTACH), and a dropped one stays a plain ``drop_index`` (a
+partitioned index cannot be dropped concurrently either).
+
 MySQL/MariaDB have no CONCURRENTLY nor NOT VALID (InnoDB builds indexes online anyway)
 and SQLite has nothing to lock: their operations stay as autogenerate wrote them.
 
@@ -29,11 +34,13 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ClauseElement
 
 from common.identifiers import stored_name
+from common.models.partitions import declared_partitions
 from common.ops import (
     AddUniqueConstraintConcurrentlyOp,
     CreateCheckConstraintNotValidOp,
     CreateForeignKeyNotValidOp,
     CreateIndexConcurrentlyOp,
+    CreatePartitionedIndexOp,
     DropIndexConcurrentlyOp,
     ValidateConstraintOp,
 )
@@ -59,7 +66,7 @@ def _expression(value: Any, dialect: Any) -> Any:
     return value
 
 
-def _create_index(op: ops.CreateIndexOp, dialect: Any) -> list:
+def _create_index(op: ops.CreateIndexOp, dialect: Any, partitions: list[str] | None) -> list:
     options: dict[str, Any] = {}
     if op.unique:
         options["unique"] = True
@@ -68,6 +75,11 @@ def _create_index(op: ops.CreateIndexOp, dialect: Any) -> list:
             options[key] = _expression(value, dialect)
     columns = [_expression(column, dialect) for column in op.columns]
     name = _stored(dialect, op.index_name)
+    if partitions is not None:
+        unique = options.pop("unique", False)
+        return [
+            CreatePartitionedIndexOp(name, op.table_name, columns, partitions, unique, **options)
+        ]
     return [CreateIndexConcurrentlyOp(name, op.table_name, columns, **options)]
 
 
@@ -103,14 +115,31 @@ def _unique(op: ops.CreateUniqueConstraintOp, dialect: Any) -> list:
     return [AddUniqueConstraintConcurrentlyOp(name, op.table_name, list(op.columns))]
 
 
-def make_indexes_safe(container: ops.OpContainer, dialect_name: str, dialect: Any = None) -> None:
+def partitioned_tables(metadata: Any, dialect: Any) -> dict[tuple[str | None, str], list[str]]:
+    """(schema, name) -> declared partitions, of the model tables partitioned."""
+    default = getattr(dialect, "default_schema_name", None)
+    found = {}
+    for table in metadata.tables.values() if metadata is not None else ():
+        declared = declared_partitions(table)
+        if declared or table.dialect_options["postgresql"].get("partition_by"):
+            schema = None if table.schema == default else table.schema
+            found[(schema, table.name)] = list(declared)
+    return found
+
+
+def make_indexes_safe(
+    container: ops.OpContainer, dialect_name: str, dialect: Any = None, metadata: Any = None
+) -> None:
     if dialect_name != "postgresql":
         return
+    partitioned = partitioned_tables(metadata, dialect)
 
     def replace(op: ops.MigrateOperation) -> list | None:
         if isinstance(op, ops.CreateIndexOp) and op.index_name:
-            return _create_index(op, dialect)
+            return _create_index(op, dialect, partitioned.get((op.schema, op.table_name)))
         if isinstance(op, ops.DropIndexOp):
+            if (op.schema, op.table_name) in partitioned:
+                return None
             return _drop_index(op, dialect)
         if isinstance(op, ops.CreateForeignKeyOp) and op.constraint_name:
             return _foreign_key(op, dialect)

@@ -86,10 +86,20 @@ def effects(statement: Statement) -> list[Effect]:
     return [effect for effect in found if statement.on_existing(effect.table)]
 
 
+# a partitioned parent holds no rows itself (reltuples 0, 0 bytes): its figures are the
+# sums over the leaves of its partition tree (pg_partition_tree, PostgreSQL 12+)
 _STATS = text(
     """
-    SELECT c.reltuples::bigint, pg_total_relation_size(c.oid)
+    SELECT CASE WHEN c.relkind = 'p' THEN coalesce(t.rows, 0) ELSE c.reltuples::bigint END,
+           CASE WHEN c.relkind = 'p' THEN coalesce(t.size, 0)
+                ELSE pg_total_relation_size(c.oid) END
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN LATERAL (
+        SELECT sum(greatest(l.reltuples, 0))::bigint AS rows,
+               sum(pg_total_relation_size(l.oid))::bigint AS size
+        FROM pg_partition_tree(c.oid) tree JOIN pg_class l ON l.oid = tree.relid
+        WHERE tree.isleaf
+    ) t ON c.relkind = 'p'
     WHERE c.relname = :name AND c.relkind IN ('r', 'p') AND n.nspname = current_schema()
     """
 )

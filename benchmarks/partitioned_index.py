@@ -1,0 +1,161 @@
+"""An index on a partitioned table while a writer runs: the workbench's op vs CREATE INDEX.
+
+    uv run python benchmarks/partitioned_index.py [--rows 2000000] [--partitions 8] [--runs 2]
+
+PostgreSQL only: DATABASE_URL, else TEST_DATABASE_URL, else the embedded PostgreSQL.
+``bench_part`` (RANGE on id, ``--partitions`` equal partitions of ``--rows`` rows) is
+created there and dropped at the end. A writer updates single random rows in a loop
+while the index on ``label`` is built by
+
+- ``create_partitioned_index`` (``CREATE INDEX ... ON ONLY`` the parent, ``CREATE INDEX
+  CONCURRENTLY`` on each partition, ``ALTER INDEX ... ATTACH PARTITION``), the baseline
+- a plain ``CREATE INDEX`` on the parent (SHARE on every partition until the last one
+  is built; CONCURRENTLY is refused on a partitioned table), and
+- no build at all, for 5 s (what the machine's own noise costs the writer).
+
+Sides alternate each run, so drift in machine load hits them alike; medians are printed
+with the writer's longest UPDATE (target < 50 ms with the op) and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "common" / "src"))
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+from common.database import parse_url  # noqa: E402
+from common.ops.partitions.create_partitioned_index import create_partitioned_index  # noqa: E402
+
+OP, PLAIN, NOISE = "create_partitioned_index", "plain CREATE INDEX", "no build (noise)"
+
+
+def _engine() -> sa.Engine:
+    raw = os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if raw:
+        url = parse_url(raw)
+    else:
+        from common.config import load_settings
+        from common.embedded import ensure_database
+
+        url = ensure_database(load_settings().pgdata, "workbench_bench")
+    if url.get_backend_name() != "postgresql":
+        raise SystemExit("error: this benchmark needs PostgreSQL.")
+    return sa.create_engine(url, poolclass=NullPool)
+
+
+def _run(engine: sa.Engine, *statements: str) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+
+
+def _table(engine: sa.Engine, rows: int, partitions: int) -> None:
+    step = -(-rows // partitions)
+    _run(
+        engine,
+        "DROP TABLE IF EXISTS bench_part",
+        "CREATE TABLE bench_part (id int NOT NULL, w int NOT NULL DEFAULT 0, label text) "
+        "PARTITION BY RANGE (id)",
+        *(
+            f"CREATE TABLE bench_part_{n} PARTITION OF bench_part "
+            f"FOR VALUES FROM ({n * step + 1}) TO ({(n + 1) * step + 1})"
+            for n in range(partitions)
+        ),
+        f"INSERT INTO bench_part (id, label) SELECT g, md5(g::text) "
+        f"FROM generate_series(1, {rows}) g",
+        "VACUUM ANALYZE bench_part",
+    )
+
+
+def _writer(engine, rows: int, stop: threading.Event, waits: list[float]) -> None:
+    """Single-row updates in a loop; records how long each UPDATE took (lock waits)."""
+    with engine.connect() as conn:
+        while not stop.is_set():
+            started = time.perf_counter()
+            conn.execute(
+                sa.text("UPDATE bench_part SET w = w + 1 WHERE id = :id"),
+                {"id": random.randint(1, rows)},
+            )
+            waits.append(time.perf_counter() - started)
+            conn.commit()
+
+
+def build(engine: sa.Engine, rows: int, mode: str) -> dict:
+    stop, waits = threading.Event(), []
+    thread = threading.Thread(target=_writer, args=(engine, rows, stop, waits))
+    thread.start()
+    time.sleep(0.3)
+    waits.clear()
+    started = time.perf_counter()
+    try:
+        if mode == OP:
+            with engine.connect() as conn:
+                create_partitioned_index(conn, "ix_bench_part_label", "bench_part", ["label"])
+        elif mode == PLAIN:
+            _run(engine, "CREATE INDEX ix_bench_part_label ON bench_part (label)")
+        else:
+            time.sleep(5)
+        seconds = time.perf_counter() - started
+    finally:
+        stop.set()
+        thread.join()
+    _run(engine, "DROP INDEX IF EXISTS ix_bench_part_label")
+    return {"seconds": seconds, "longest": max(waits), "writes": len(waits)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    engine = _engine()
+    with engine.connect() as conn:
+        version = conn.execute(sa.text("SHOW server_version")).scalar()
+    print(
+        f"PostgreSQL {version}; {args.rows:,} rows in {args.partitions} partitions; "
+        f"{args.runs} runs per side, medians; load (1/5/15 min) {os.getloadavg()}",
+        flush=True,
+    )
+    results: dict[str, list[dict]] = {OP: [], PLAIN: [], NOISE: []}
+    try:
+        _table(engine, args.rows, args.partitions)
+        for run in range(args.runs):
+            for mode in results:
+                result = build(engine, args.rows, mode)
+                results[mode].append(result)
+                print(
+                    f"  run {run + 1} {mode:<26} {result['seconds']:6.2f} s, writer's longest "
+                    f"UPDATE {result['longest'] * 1000:8.1f} ms ({result['writes']:,} writes)",
+                    flush=True,
+                )
+    finally:
+        _run(engine, "DROP TABLE IF EXISTS bench_part")
+    longest = {m: statistics.median(r["longest"] for r in v) for m, v in results.items()}
+    seconds = {m: statistics.median(r["seconds"] for r in v) for m, v in results.items()}
+    op_ms = longest[OP] * 1000
+    print(
+        f"writer's longest wait: {op_ms:.1f} ms with {OP} (target < 50 ms: "
+        f"{'met' if op_ms < 50 else 'NOT met'}) vs {longest[PLAIN] * 1000:.0f} ms with a "
+        f"{PLAIN} on the parent ({longest[PLAIN] / longest[OP]:.0f}x longer); "
+        f"{longest[NOISE] * 1000:.1f} ms with no build"
+    )
+    print(
+        f"build time: {seconds[OP]:.2f} s with {OP}, {seconds[PLAIN]:.2f} s plain "
+        f"({seconds[OP] / seconds[PLAIN]:.1f}x); load after {os.getloadavg()}"
+    )
+
+
+if __name__ == "__main__":
+    main()
