@@ -140,7 +140,9 @@ class _Reader:
             return self._alter(operation, base)
         else:
             return []
-        return [] if not names or self.new(table, *names) else [Change(UNIQUE, columns=names, **base)]
+        if not names or self.new(table, *names):
+            return []
+        return [Change(UNIQUE, columns=names, **base)]
 
     def _alter(self, operation: Any, base: dict) -> list[Change]:
         column = operation.column_name
