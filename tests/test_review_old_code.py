@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import textwrap
 
 import pytest
 from sqlalchemy import Integer, SmallInteger, String, Text, Uuid
