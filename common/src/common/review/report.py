@@ -111,7 +111,7 @@ def as_markdown(report: Report) -> str:
         box = "[x]" if check.status == Status.PASSED else "[ ]"
         lines.append(f"- {box} {check.name}: **{check.status.value}**, {check.summary}")
         lines += [f"  - {detail}" for detail in _extra_details(check)]
-        if check.data:
+        if _impact_rows(check):
             lines += ["", *_impact_markdown(check), ""]
     lines += ["", "### Manual (tick by hand)", ""]
     lines += [f"- [ ] {item}" for item in report.manual]
@@ -138,6 +138,12 @@ def _impact_cells(row: dict[str, Any]) -> list[str]:
         row["work"],
         f"{row['estimate_seconds']} s",
     ]
+
+
+def _impact_rows(check: CheckResult) -> bool:
+    """Rows of the impact table (other checks' data, the pre-flight's counts, go to JSON;
+    their details already say it in words)."""
+    return bool(check.data) and "lock" in check.data[0]
 
 
 def _impact_markdown(check: CheckResult) -> list[str]:
@@ -182,9 +188,11 @@ def print_text(report: Report, console: Console | None = None) -> None:
         out.print(f"  [{color}]{mark}[/{color}] {escape(check.name)}: {escape(check.summary)}")
         for detail in _extra_details(check):
             out.print(f"      - {escape(detail)}")
-        if check.data and out.is_terminal:
+        if _impact_rows(check) and out.is_terminal:
             out.print(_impact_table(check))
-        elif check.data:  # plain lines: a table squeezed into a pipe's 80 columns is unreadable
+        elif _impact_rows(
+            check
+        ):  # plain lines: a table squeezed into a pipe's 80 columns is unreadable
             for row in check.data:
                 cells = _impact_cells(row)
                 flag = "  <- blocks" if row["flagged"] else ""

@@ -48,6 +48,7 @@ class Change:
     target: Any = None  # cast: the new type
     values: tuple[str, ...] = ()  # enum: values removed; cast to enum: the values allowed
     enum: str | None = None  # enum type swapped (PostgreSQL): its columns are looked up
+    enum_type: str | None = None  # the column's enum type, compared as such (no cast per row)
 
     @property
     def what(self) -> str:
@@ -73,7 +74,9 @@ _CASTABLE = (types.Integer, types.Numeric, types.Boolean, types.Uuid, types.Date
 def _type_change(base: dict, column: str, new: Any, old: Any) -> Change | None:
     if isinstance(new, types.Enum) and isinstance(old, types.Enum):
         removed = tuple(v for v in old.enums if v not in new.enums)
-        return Change(ENUM, columns=(column,), values=removed, **base) if removed else None
+        if not removed:
+            return None
+        return Change(ENUM, columns=(column,), values=removed, enum_type=old.name, **base)
     if isinstance(new, types.Enum) and (old is None or isinstance(old, types.String)):
         return Change(CAST, columns=(column,), target=new, values=tuple(new.enums), **base)
     length = _string_length(new)

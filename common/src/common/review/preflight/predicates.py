@@ -27,6 +27,7 @@ from sqlalchemy import (
     true,
     types,
 )
+from sqlalchemy.dialects.postgresql import ENUM as PG_ENUM
 from sqlalchemy.sql.expression import TableClause, TextClause
 
 from common.review.preflight.changes import CAST, CHECK, ENUM, LENGTH, NOT_NULL, Change
@@ -68,10 +69,12 @@ def _fallback(value: ColumnElement, kind: Any) -> ColumnElement | None:
     if isinstance(kind, types.Integer):
         limit = _integer_range(kind)
         digits = func.length(func.trim(value))
+        safe = len(str(limit)) - 1  # this many characters (sign included) cannot overflow
         # past a sign and 18 digits the numeric compare could overflow: out of range anyway
         number = cast(func.trim(value), types.Numeric(40, 0))
         out = case(
             (bad, false()),
+            (digits <= safe, false()),
             (digits > 19, true()),
             else_=or_(number < -limit, number >= limit),
         )
@@ -113,5 +116,9 @@ def violation(
         condition, how = cast_test(change, columns[0], dialect, version)
         return (None if condition is None else and_(columns[0].is_not(None), condition)), how
     if change.kind == ENUM:
+        if dialect.name == "postgresql" and change.enum_type:  # typed values, no cast per row
+            kind = PG_ENUM(*change.values, name=change.enum_type, create_type=False)
+            values = [literal(value, kind) for value in change.values]
+            return columns[0].in_(values), "holds a removed value"
         return cast(columns[0], Text).in_(change.values), "holds a removed value"
     raise ValueError(change.kind)

@@ -142,7 +142,10 @@ class _Target:
             "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum"
         )
         rows = self.connection.execute(query, {"name": change.enum, "schema": change.schema})
-        found = [replace(change, table=t, columns=(c,), enum=None) for t, c in rows]
+        found = [
+            replace(change, table=t, columns=(c,), enum=None, enum_type=change.enum)
+            for t, c in rows
+        ]
         self.connection.rollback()
         return found
 
@@ -151,52 +154,59 @@ def _sample(keys: list[str], row: Any) -> str:
     return ",".join(f"{key}={value}" for key, value in zip(keys, row, strict=True))
 
 
-def _query(target: _Target, change: Change, keys: list[str]):
-    """``(query, kind)``: kind "window" rows are (count, *keys); "groups" one row
-    (duplicate rows, groups)."""
+def _source(change: Change, keys: list[str]):
     names = set(change.columns) | set(keys)
-    source = table(change.table, *[column(n) for n in sorted(names)], schema=change.schema)
-    if change.kind == UNIQUE:
-        key = [source.c[c] for c in change.columns]
-        groups = (
-            select(func.count().label("n"))
-            .where(and_(*[c.is_not(None) for c in key]))
-            .group_by(*key)
-            .having(func.count() > 1)
-            .subquery()
-        )
-        total = select(func.coalesce(func.sum(groups.c.n - 1), 0), func.count()).select_from(groups)
-        return total, source, None, "duplicate keys grouped"
-    if change.kind == FOREIGN_KEY:
-        referent = table(
-            change.referent, *[column(c) for c in change.remote], schema=change.schema
-        ).alias("referent")
-        local = [source.c[c] for c in change.columns]
-        matched = [referent.c[r] == value for r, value in zip(change.remote, local, strict=True)]
-        condition = and_(*[c.is_not(None) for c in local], not_(exists().where(and_(*matched))))
-        how = "NOT EXISTS on the referred table"
-    else:
-        condition, how = violation(change, source, target.dialect, target.version)
-        if condition is None:
-            return None, source, None, how
-    key_columns = [source.c[k] for k in keys]
-    query = select(func.count().over(), *key_columns).where(condition)
-    query = query.order_by(*key_columns).limit(SAMPLES)
-    return query, source, condition, how
+    return table(change.table, *[column(n) for n in sorted(names)], schema=change.schema)
 
 
-def _duplicates(target: _Target, change: Change, source, keys: list[str]) -> list[str]:
-    if not keys:
-        return []
-    key = [source.c[c] for c in change.columns]
-    dup = select(*key).where(and_(*[c.is_not(None) for c in key])).group_by(*key)
-    dup = dup.having(func.count() > 1).subquery("dup")
-    joined = source.join(dup, and_(*[source.c[c] == dup.c[c] for c in change.columns]))
-    columns = [source.c[k] for k in keys]
-    rows = target.connection.execute(
-        select(*columns).select_from(joined).order_by(*columns).limit(SAMPLES)
+def _condition(target: _Target, change: Change, source) -> tuple[Any, str]:
+    """What an offending row meets (None: no safe test) and how it is tested."""
+    if change.kind != FOREIGN_KEY:
+        return violation(change, source, target.dialect, target.version)
+    referent = table(change.referent, *[column(c) for c in change.remote], schema=change.schema)
+    referent = referent.alias("referent")
+    local = [source.c[c] for c in change.columns]
+    matched = [referent.c[r] == value for r, value in zip(change.remote, local, strict=True)]
+    condition = and_(*[c.is_not(None) for c in local], not_(exists().where(and_(*matched))))
+    return condition, "NOT EXISTS on the referred table"
+
+
+def _samples(keys: list[str], rows: list) -> list[str]:
+    return [_sample(keys, row) for row in sorted(rows)[:SAMPLES]]
+
+
+def _offending(connection: Connection, source, condition, keys: list[str]) -> tuple[int, list]:
+    """One scan counts; only when it finds some, a second query reads sample keys (it
+    stops at the fifth)."""
+    total = int(
+        connection.execute(select(func.count()).select_from(source).where(condition)).scalar()
     )
-    return [_sample(keys, row) for row in rows]
+    if not total or not keys:
+        return total, []
+    query = select(*[source.c[k] for k in keys]).where(condition).limit(SAMPLES)
+    return total, _samples(keys, list(connection.execute(query)))
+
+
+def _duplicates(connection: Connection, change: Change, source, keys: list[str]) -> tuple:
+    """``(excess rows, duplicate keys, samples)`` in one aggregate: each duplicate group
+    brings its smallest and largest primary key as samples (single-column keys)."""
+    key = [source.c[c] for c in change.columns]
+    pk = source.c[keys[0]] if len(keys) == 1 else None
+    ends = [func.min(pk).label("lo"), func.max(pk).label("hi")] if pk is not None else []
+    groups = (
+        select(func.count().label("n"), *ends)
+        .where(and_(*[c.is_not(None) for c in key]))
+        .group_by(*key)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    shown = [groups.c.lo, groups.c.hi] if pk is not None else []
+    query = select(func.sum(groups.c.n - 1).over(), func.count().over(), *shown).limit(SAMPLES)
+    rows = connection.execute(query).all()
+    if not rows:
+        return 0, 0, []
+    values = sorted({value for row in rows for value in row[2:]})
+    return int(rows[0][0]), int(rows[0][1]), [_sample(keys, (v,)) for v in values[:SAMPLES]]
 
 
 def _count(target: _Target, change: Change) -> Count:
@@ -205,23 +215,21 @@ def _count(target: _Target, change: Change) -> Count:
     connection.rollback()
     boxed, said = method(rows, target.bounds, STATISTIC[target.dialect.name])
     keys = target.keys(change.table, change.schema)
-    query, source, _, how = _query(target, change, keys)
-    if query is None:
+    source = _source(change, keys)
+    condition, how = (None, "") if change.kind == UNIQUE else _condition(target, change, source)
+    if condition is None and change.kind != UNIQUE:
         return Count(change, None, [], f"not counted: {how}")
     timeout = target.bounds.timeout if boxed else None
     try:
         with read_only(connection, timeout):
             if change.kind == UNIQUE:
-                excess, groups = connection.execute(query).one()
-                samples = _duplicates(target, change, source, keys) if excess else []
-                return Count(change, int(excess), samples, f"{said}, {groups} duplicate key(s)")
-            found = connection.execute(query).all()
+                excess, groups, samples = _duplicates(connection, change, source, keys)
+                return Count(change, excess, samples, f"{said}; {groups} duplicate key(s)")
+            total, samples = _offending(connection, source, condition, keys)
     except TimedOut:
         return Count(change, None, [], f"not counted: {said} did not finish")
     except DBAPIError as exc:
         return Count(change, None, [], f"not counted: {driver_message(exc)}")
-    total = int(found[0][0]) if found else 0
-    samples = [_sample(keys, row[1:]) for row in found] if keys else []
     return Count(change, total, samples, f"{said}; {how}")
 
 
