@@ -11,7 +11,8 @@ import json
 import subprocess
 
 import pytest
-from sqlalchemy import Integer, SmallInteger, String, Text, Uuid
+from sqlalchemy import Integer, SmallInteger, String, Text, Uuid, create_engine, text
+from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from common.errors import InvalidInputError
@@ -54,6 +55,7 @@ HARMLESS = 'op.add_column("note", sa.Column("extra", sa.Integer()))'
 NARROW = """
 op.add_column("note", sa.Column("must", sa.Integer(), nullable=False, server_default="0"))
 with op.batch_alter_table("note") as batch:
+    batch.create_unique_constraint("uq_note_title", ["title"])
     batch.alter_column("must", server_default=None, existing_type=sa.Integer())
     batch.alter_column("title", type_=sa.String(10), existing_type=sa.String(100))
 """
@@ -108,7 +110,16 @@ def test_each_break_names_the_model_the_column_and_the_revision(project, any_url
         assert not [f for f in report["findings"] if f["rule"] == "old-code-compatibility"]
     write_revision(project.versions, 3, NARROW, 'op.drop_column("note", "must")')
     write_revision(project.versions, 4, DROP, "pass")
+    engine = create_engine(any_url, poolclass=NullPool)
+    with engine.begin() as connection:  # two rows the new UNIQUE fails on: the pre-flight
+        rows = "(7, 'same', 'live'), (8, 'same', 'live')"
+        connection.execute(text(f"INSERT INTO note (id, title, state) VALUES {rows}"))
+    engine.dispose()
     code, report = _review(project)
+    [data] = [f for f in report["findings"] if f["rule"] == "data-preflight"]
+    assert data["revision"] == "0003_rev_3"
+    assert data["message"].startswith("1 duplicate row(s) in note(title) would fail the new UNIQUE")
+    assert "sample keys: id=7, id=8; " in data["message"]
     found = sorted(
         (f["revision"], f["message"].split(": ", 1)[1])
         for f in report["findings"]

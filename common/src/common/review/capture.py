@@ -13,8 +13,8 @@ import ast
 import io
 import sys
 import traceback
-from collections.abc import Callable
-from contextlib import redirect_stdout, suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +149,19 @@ def _recording(unit: RevisionUnit, invoke: Callable[[Any], Any]) -> Callable[[An
     return record
 
 
+def _recording_batches(unit: RevisionUnit, batch_alter_table: Callable) -> Callable:
+    """``op.batch_alter_table`` whose batch operations are recorded too (SQLite's way to
+    alter a column goes through them)."""
+
+    @contextmanager
+    def recorded(*args: Any, **kw: Any) -> Iterator[Any]:
+        with batch_alter_table(*args, **kw) as batch:
+            batch.invoke = _recording(unit, batch.invoke)
+            yield batch
+
+    return recorded
+
+
 def render(unit: RevisionUnit, script: Script, function: str) -> tuple[list[Statement], str | None]:
     """Run ``upgrade`` or ``downgrade`` of ``script`` offline: its statements, and the
     error that stopped it (the operations after the failing line are replayed singly)."""
@@ -169,6 +182,7 @@ def render(unit: RevisionUnit, script: Script, function: str) -> tuple[list[Stat
     with Operations.context(context) as operations, redirect_stdout(io.StringIO()):
         if function == "upgrade":
             operations.invoke = _recording(unit, operations.invoke)  # type: ignore[method-assign]
+            operations.batch_alter_table = _recording_batches(unit, operations.batch_alter_table)
         try:
             body()  # a print() in a revision must not mix into the report on stdout
         except Exception as exc:  # any revision code may fail offline (get_bind() etc.)
