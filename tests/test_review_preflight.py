@@ -53,7 +53,7 @@ ROWS = [  # id, code, qty_text, parent_id, label, state, amount
 ]
 ALL = ["id=1", "id=2", "id=3", "id=4", "id=5"]
 EXPECTED = {  # kind, what -> (count, sample keys)
-    ("unique", "item(code)"): (3, ["id=1", "id=3", "id=4", "id=5"]),  # each group's ends
+    ("unique", "item(code)"): (3, ALL),
     ("check", "item"): (3, ["id=2", "id=3", "id=6"]),
     ("foreign key", "item(parent_id)"): (2, ["id=2", "id=4"]),
     ("not null", "item(label)"): (2, ["id=2", "id=4"]),
@@ -154,7 +154,7 @@ def test_every_step_is_counted_with_its_sample_keys(target, units):
     assert len(findings) == len(check.data)
     assert all(f.rule == "data-preflight" and f.severity == "error" and f.help for f in findings)
     assert findings[0].message.startswith("3 duplicate row(s) in item(code) would fail")
-    assert "sample keys: id=1, id=3, id=4, id=5; exact count (~" in findings[0].message
+    assert "sample keys: id=1, id=2, id=3, id=4, id=5; exact count (~" in findings[0].message
     assert all(row["method"].startswith("exact count") for row in check.data)
     cast = next(row["method"] for row in check.data if row["kind"] == "cast")
     if target.dialect.name == "postgresql":

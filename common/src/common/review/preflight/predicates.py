@@ -66,19 +66,17 @@ def _fallback(value: ColumnElement, kind: Any) -> ColumnElement | None:
     if pattern is None:
         return None
     bad = not_(value.regexp_match(pattern))
-    if isinstance(kind, types.Integer):
+    if isinstance(kind, types.Integer):  # one CASE: the pattern is tested once per row
         limit = _integer_range(kind)
         digits = func.length(func.trim(value))
         safe = len(str(limit)) - 1  # this many characters (sign included) cannot overflow
-        # past a sign and 18 digits the numeric compare could overflow: out of range anyway
         number = cast(func.trim(value), types.Numeric(40, 0))
-        out = case(
-            (bad, false()),
+        return case(
+            (bad, true()),
             (digits <= safe, false()),
-            (digits > 19, true()),
+            (digits > 19, true()),  # past a sign and 18 digits: out of range (and of numeric)
             else_=or_(number < -limit, number >= limit),
         )
-        return or_(bad, out)
     return bad
 
 
