@@ -162,6 +162,11 @@ def check(c):
         "static": "no database (the pull-request check): the rules on the revision files",
         "since": "with --static: only revision files changed since this git ref, e.g. origin/main",
         "fleet": FLEET_HELP,
+        "running_ref": "git ref of the release running now (e.g. v1.4): check its models "
+        "still work on the new schema",
+        "preflight_exact_rows": "tables up to this many rows (statistics) are counted exactly; "
+        "larger ones under a time box",
+        "preflight_timeout": "seconds a pre-flight scan of a large table may take",
     }
 )
 def review(
@@ -173,6 +178,9 @@ def review(
     static=False,
     since=None,
     fleet="",
+    running_ref=None,
+    preflight_exact_rows=1_000_000,
+    preflight_timeout=30.0,
 ):
     """Pre-deploy checklist of the pending revisions; exit 1 when something blocks."""
     args = ["review", "--format", "json" if json else format, *_fleet(fleet)]
@@ -183,6 +191,10 @@ def review(
         args.append("--static")
     if since:
         args += ["--since", since]
+    if running_ref:
+        args += ["--running-ref", running_ref]
+    args += ["--preflight-exact-rows", str(preflight_exact_rows)]
+    args += ["--preflight-timeout", str(preflight_timeout)]
     _common(c, *args)
 
 

@@ -149,6 +149,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REF",
         help="with --static: only the revision files changed since git REF (e.g. origin/main)",
     )
+    review.add_argument(
+        "--running-ref",
+        default=None,
+        metavar="REF",
+        help="git ref of the release running now (a tag such as v1.4): check that its models "
+        "still work on the new schema",
+    )
+    review.add_argument(
+        "--preflight-exact-rows",
+        type=int,
+        default=1_000_000,
+        metavar="N",
+        help="data pre-flight: tables of up to N rows (statistics) are counted exactly, larger "
+        "ones in a time-boxed scan (default 1e6)",
+    )
+    review.add_argument(
+        "--preflight-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="data pre-flight: time box of a scan of a larger table (default 30)",
+    )
     merge = sub.add_parser("merge", help="join the heads into one revision (sequential id)")
     merge.add_argument("--message", default="merge heads", help='default "merge heads"')
     squash = sub.add_parser("squash", help="replace the revisions up to REV by one, proven equal")

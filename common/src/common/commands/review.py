@@ -8,6 +8,8 @@ a scratch database). The target is only read. Exit 1 when something blocks.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from common.config import Settings, load_settings
 from common.errors import InvalidInputError, WorkbenchError
 from common.output import emit, say
@@ -19,15 +21,23 @@ from common.review.checks.graph import graph_checks
 from common.review.checks.offline import offline_check
 from common.review.engine import review_units, unused_suppressions
 from common.review.model import CheckResult, Status
-from common.review.report import Report, as_json, as_markdown, print_text
+from common.review.preflight.bounds import Bounds
+from common.review.report import (
+    MANUAL_ITEMS,
+    OLD_AND_NEW_CODE,
+    Report,
+    as_json,
+    as_markdown,
+    print_text,
+)
 from common.review.sarif import as_sarif
 from common.review.static import static_report
-from common.revisions import build_config, database_state, refuse_unknown
+from common.revisions import CONTRACT, build_config, database_state, phase, refuse_unknown
 
 FORMATS = ("text", "markdown", "json", "github", "sarif")
 
 
-def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
+def _scratch(session, script, state, round_trip: bool, observe=None) -> list[CheckResult]:
     from common.review.checks.roundtrip import DRIFT, ROUND_TRIP, scratch_checks
 
     if not round_trip:
@@ -44,6 +54,7 @@ def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
             start,
             state.pending,
             session.settings,
+            observe,
         )
     except WorkbenchError as exc:
         return [
@@ -53,7 +64,11 @@ def _scratch(session, script, state, round_trip: bool) -> list[CheckResult]:
 
 
 def build_report(
-    round_trip: bool = True, large_table_rows: int = 1_000_000, settings: Settings | None = None
+    round_trip: bool = True,
+    large_table_rows: int = 1_000_000,
+    settings: Settings | None = None,
+    running_ref: str | None = None,
+    bounds: Bounds | None = None,
 ) -> Report:
     """The checklist against the target database.
 
@@ -64,9 +79,14 @@ def build_report(
     from common.review.checks.checksums import checksum_check
     from common.review.checks.contract import contract_check
     from common.review.checks.impact import impact_check
+    from common.review.preflight.run import preflight
+    from common.review.running_models import load_running_models
     from common.session import open_session
 
     settings = settings or load_settings()
+    running = None
+    if running_ref is not None:  # a bad ref stops the review before it connects
+        running = load_running_models(settings.project_dir, settings.models_module, running_ref)
     checks, script = graph_checks(build_config(settings), versions_dir(settings.project_dir))
     if script is None or any(c.status == Status.FAILED for c in checks[1:]):
         return Report("(not connected: fix the revision graph first)", [], [], checks)
@@ -79,13 +99,49 @@ def build_report(
         checks.append(offline_check(units))
         checks.append(checksum_check(session.connection, state.applied))
         checks.append(impact_check(session.connection, units, large_table_rows))
-        checks += _scratch(session, session.script, state, round_trip)
+        data_findings, data_check = preflight(session.connection, units, bounds)
+        findings += data_findings
+        checks.append(data_check)
+        old = _old_code(running, state)
+        checks += _scratch(session, session.script, state, round_trip, old and old.observe)
+        manual = MANUAL_ITEMS
+        if old is not None:
+            findings += old.findings({unit.label: str(unit.path) for unit in units})
+            result = old.result()
+            if not round_trip:
+                result = CheckResult(
+                    result.name, Status.SKIPPED, "--no-round-trip: no scratch database"
+                )
+            checks.append(result)
+            if result.status != Status.SKIPPED:  # ticked by machine now
+                manual = tuple(item for item in MANUAL_ITEMS if item != OLD_AND_NEW_CODE)
         waiting = contract_check(state.pending)
         checks += [waiting] if waiting else []
         pending = [unit.label for unit in units]
         return Report(
-            session.target.description, pending, findings, checks, unused_suppressions(units)
+            session.target.description,
+            pending,
+            findings,
+            checks,
+            unused_suppressions(units),
+            manual,
         )
+
+
+def _old_code(running, state):
+    """The old-code probe for the scratch upgrade, or None without ``--running-ref``."""
+    if running is None:
+        return None
+    from common.review.checks.compatibility import OldCode
+
+    start = state.current[0] if state.current else None
+    # the old code meets only what update-db applies during the deploy: a contract
+    # revision (and all after it) waits until the new code is everywhere
+    deployed = list(state.pending)
+    waiting = [i for i, script in enumerate(deployed) if phase(script) == CONTRACT]
+    deployed = deployed[: waiting[0]] if waiting else deployed
+    labels = {script.revision: Path(script.path).stem for script in deployed}
+    return OldCode(running, start, labels)
 
 
 def print_report(report: Report, format: str, settings: Settings) -> None:
@@ -108,6 +164,9 @@ def review(
     static: bool = False,
     since: str | None = None,
     settings: Settings | None = None,
+    running_ref: str | None = None,
+    preflight_exact_rows: int = 1_000_000,
+    preflight_timeout: float = 30.0,
 ) -> int:
     if format not in FORMATS:
         raise InvalidInputError(f"unknown format {format!r}.", f"use one of {', '.join(FORMATS)}.")
@@ -118,9 +177,20 @@ def review(
             f"add --static (review --static --since {since}), or leave out --since.",
         )
     settings = settings or load_settings()
+    if preflight_exact_rows < 0 or preflight_timeout <= 0:
+        raise InvalidInputError(
+            "--preflight-exact-rows must be 0 or more and --preflight-timeout more than 0.",
+            "give e.g. --preflight-exact-rows 1000000 --preflight-timeout 30.",
+        )
+    if static and running_ref is not None:
+        raise InvalidInputError(
+            "--running-ref checks the old code on the scratch database, which --static has not.",
+            "run the full review for it, or leave out --running-ref.",
+        )
     if static:
         report = static_report(settings, since)
     else:
-        report = build_report(round_trip, large_table_rows, settings)
+        bounds = Bounds(preflight_exact_rows, preflight_timeout)
+        report = build_report(round_trip, large_table_rows, settings, running_ref, bounds)
     print_report(report, format, settings)
     return 1 if report.blocked else 0

@@ -56,7 +56,17 @@ def review_fleet(
     static: bool = False,
     since: str | None = None,
     settings: Settings | None = None,
+    running_ref: str | None = None,
+    preflight_exact_rows: int = 1_000_000,
+    preflight_timeout: float = 30.0,
 ) -> int:
+    """``review`` over a fleet; the old-code check and the data pre-flight are per-target
+    options of ``review`` alone for now (``--running-ref`` is refused here)."""
+    if running_ref is not None:
+        raise InvalidInputError(
+            "--running-ref is not supported with --fleet yet.",
+            "review one target at a time for it: drop --fleet and set DATABASE_URL.",
+        )
     if format not in FORMATS:
         raise InvalidInputError(f"unknown format {format!r}.", f"use one of {', '.join(FORMATS)}.")
     if static or since is not None:

@@ -13,8 +13,8 @@ import ast
 import io
 import sys
 import traceback
-from collections.abc import Callable
-from contextlib import redirect_stdout, suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +129,39 @@ def _deliberate_stop(unit: RevisionUnit, function: str, line: int, exc: Exceptio
     )
 
 
+def _recording(unit: RevisionUnit, invoke: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``Operations.invoke`` that also keeps each op object with its revision line, so
+    checks (the data pre-flight) read the pending steps as ops, not as parsed SQL."""
+
+    depth = [0]  # the steps a workbench op invokes itself are part of it, not recorded
+
+    def record(operation: Any) -> Any:
+        if not depth[0]:
+            line = _revision_line(unit.path)
+            call = call_at(unit, line, "upgrade")
+            unit.operations.append((call.line if call else line, operation))
+        depth[0] += 1
+        try:
+            return invoke(operation)
+        finally:
+            depth[0] -= 1
+
+    return record
+
+
+def _recording_batches(unit: RevisionUnit, batch_alter_table: Callable) -> Callable:
+    """``op.batch_alter_table`` whose batch operations are recorded too (SQLite's way to
+    alter a column goes through them)."""
+
+    @contextmanager
+    def recorded(*args: Any, **kw: Any) -> Iterator[Any]:
+        with batch_alter_table(*args, **kw) as batch:
+            batch.invoke = _recording(unit, batch.invoke)
+            yield batch
+
+    return recorded
+
+
 def render(unit: RevisionUnit, script: Script, function: str) -> tuple[list[Statement], str | None]:
     """Run ``upgrade`` or ``downgrade`` of ``script`` offline: its statements, and the
     error that stopped it (the operations after the failing line are replayed singly)."""
@@ -146,7 +179,10 @@ def render(unit: RevisionUnit, script: Script, function: str) -> tuple[list[Stat
     if body is None:
         return [], None
     error = None
-    with Operations.context(context), redirect_stdout(io.StringIO()):
+    with Operations.context(context) as operations, redirect_stdout(io.StringIO()):
+        if function == "upgrade":
+            operations.invoke = _recording(unit, operations.invoke)  # type: ignore[method-assign]
+            operations.batch_alter_table = _recording_batches(unit, operations.batch_alter_table)
         try:
             body()  # a print() in a revision must not mix into the report on stdout
         except Exception as exc:  # any revision code may fail offline (get_bind() etc.)

@@ -21,7 +21,7 @@ FETCH_HINT = (
 )
 
 
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=False)
 
 
@@ -29,7 +29,7 @@ def repository_root(folder: Path) -> Path | None:
     """The top folder of the git work tree holding ``folder``, or None outside one."""
     if shutil.which("git") is None:
         return None
-    result = _git(folder, "rev-parse", "--show-toplevel")
+    result = git(folder, "rev-parse", "--show-toplevel")
     return Path(result.stdout.strip()).resolve() if result.returncode == 0 else None
 
 
@@ -38,7 +38,7 @@ def _names(result: subprocess.CompletedProcess[str]) -> list[str]:
     return [name for name in result.stdout.split("\0") if name]
 
 
-def _first_error(result: subprocess.CompletedProcess[str]) -> str:
+def first_error(result: subprocess.CompletedProcess[str]) -> str:
     lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
     return lines[0].removeprefix("fatal: ") if lines else f"git exited {result.returncode}"
 
@@ -54,13 +54,13 @@ def changed_files(folder: Path, ref: str) -> set[Path]:
         )
     if (
         ref.startswith("-")
-        or _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode
+        or git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode
     ):
         raise InvalidInputError(f"--since {ref}: git knows no commit by that name.", FETCH_HINT)
-    committed = _git(root, "diff", "-z", "--name-only", "--diff-filter=d", f"{ref}...HEAD", "--")
+    committed = git(root, "diff", "-z", "--name-only", "--diff-filter=d", f"{ref}...HEAD", "--")
     if committed.returncode:
-        raise InvalidInputError(f"--since {ref}: {_first_error(committed)}.", FETCH_HINT)
-    uncommitted = _git(root, "diff", "-z", "--name-only", "--diff-filter=d", "HEAD", "--")
-    untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard")
+        raise InvalidInputError(f"--since {ref}: {first_error(committed)}.", FETCH_HINT)
+    uncommitted = git(root, "diff", "-z", "--name-only", "--diff-filter=d", "HEAD", "--")
+    untracked = git(root, "ls-files", "-z", "--others", "--exclude-standard")
     names = _names(committed) + _names(uncommitted) + _names(untracked)
     return {(root / name).resolve() for name in names}

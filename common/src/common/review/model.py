@@ -78,6 +78,8 @@ class RevisionUnit:
     downgrade_empty: bool = False
     upgrade_empty: bool = False
     spans: dict[int, int] = field(default_factory=dict)  # first line -> last line
+    #: every op object ``upgrade()`` invoked, with the revision line that invoked it
+    operations: list[tuple[int, Any]] = field(default_factory=list)
 
     def covers(self, finding_line: int, line: int) -> bool:
         """Whether ``line`` lies within the call or function starting at ``finding_line``."""

@@ -9,6 +9,7 @@ must survive) and upgrade again (the schema must equal the first pass's).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ class _Pass:
     verb: str
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: also called after each revision of the recording pass (the old-code probe)
+    observe: Callable[[Connection, str | None], None] | None = None
 
     def parent(self, revision: str) -> str | None:
         down = self.script.get_revision(revision).down_revision
@@ -55,6 +58,8 @@ class _Pass:
         shot = snapshot(self.connection)
         if self.verb == "record":
             self.snapshots[revision] = shot
+            if self.observe is not None:
+                self.observe(self.connection, revision)
             return
         expected_key = revision if self.verb == "upgrade" else self.parent(revision)
         diffs = differences(self.snapshots.get(expected_key, {}), shot)
@@ -131,28 +136,31 @@ def scratch_checks(
     start: str | None,
     pending: list[Script],
     settings: Settings,
+    observe: Callable[[Connection, str | None], None] | None = None,
 ) -> list[CheckResult]:
-    """The drift and round-trip checks, run on a scratch copy of ``url``'s server."""
+    """The drift and round-trip checks, run on a scratch copy of ``url``'s server;
+    ``observe(connection, revision)`` runs at each step of the first upgrade."""
     with scratch_database(url) as scratch_url:
         engine = make_engine(scratch_url)
         try:
             with engine.connect() as connection:
-                return _checks(connection, script, start, pending, settings)
+                return _checks(connection, script, start, pending, settings, observe)
         finally:
             engine.dispose()
 
 
-def _checks(connection, script, start, pending, settings: Settings) -> list[CheckResult]:
+def _checks(connection, script, start, pending, settings: Settings, observe) -> list[CheckResult]:
     config = build_config(settings, connection)
     if connection.dialect.name == "postgresql":
         # a scratch database need not survive a crash: skip the WAL flush at each commit
         connection.execute(text("SET synchronous_commit = off"))
         connection.commit()
     snapshots: dict[str | None, dict] = {None: snapshot(connection)}
+    if observe is not None:
+        observe(connection, None)
     connection.rollback()
-    failure = _run(
-        config, connection, _upgrade, "head", _Pass(connection, script, snapshots, "record")
-    )
+    record = _Pass(connection, script, snapshots, "record", observe=observe)
+    failure = _run(config, connection, _upgrade, "head", record)
     if failure:
         message = f"upgrade to head fails on a scratch database: {failure}"
         return [

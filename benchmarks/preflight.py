@@ -1,0 +1,169 @@
+"""Cost of the data pre-flight on a large table, against one sequential scan of it.
+
+    uv run python benchmarks/preflight.py [--rows 1000000] [--runs 3] [--url URL]
+
+Creates a database ``preflight_bench_<random>`` on the server of ``--url`` (default
+DATABASE_URL, else the local PostgreSQL), fills ``item`` with ``--rows`` rows (1% of them
+breaking each pending step) and ``parent`` with 1,000, ANALYZEs both and then times,
+alternately and ``--runs`` times each, in one process on one connection:
+
+- baseline: ``SELECT count(*) FROM item`` with index scans disabled (one sequential scan);
+- the pre-flight of one pending step of each kind (UNIQUE, CHECK, FK, NOT NULL, shorter
+  VARCHAR, cast, removed enum value), exactly as ``review`` runs it (read-only
+  transaction; the table is under ``--exact-rows`` so it is an exact count).
+
+Prints the medians and each step's ratio to the scan. Target: at most 2x. PostgreSQL only
+(the row generator and the forced sequential scan are its SQL). Drops the database after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "common" / "src"))
+
+import sqlalchemy as sa  # noqa: E402
+from alembic.operations import ops  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+from common.ops import SwapEnumTypeOp  # noqa: E402
+from common.review.model import RevisionUnit  # noqa: E402
+from common.review.preflight.bounds import Bounds  # noqa: E402
+from common.review.preflight.run import preflight  # noqa: E402
+
+TARGET_RATIO = 2.0
+STEPS = {
+    "unique": ops.CreateUniqueConstraintOp("uq_item_code", "item", ["code"]),
+    "check": ops.CreateCheckConstraintOp("ck_item_amount", "item", "amount > 0"),
+    "foreign key": ops.CreateForeignKeyOp(
+        "fk_item_parent", "item", "parent", ["parent_id"], ["id"]
+    ),
+    "not null": ops.AlterColumnOp("item", "label", existing_nullable=True, modify_nullable=False),
+    "shorter varchar": ops.AlterColumnOp(
+        "item", "label", existing_type=sa.String(30), modify_type=sa.String(10)
+    ),
+    "cast": ops.AlterColumnOp(
+        "item", "qty_text", existing_type=sa.String(20), modify_type=sa.Integer()
+    ),
+    "removed enum value": SwapEnumTypeOp("item_state", ["new"], ["new", "old"]),
+}
+FILL = """
+INSERT INTO item
+SELECT i,
+       'c' || CASE WHEN i % 100 = 0 THEN i - 1 ELSE i END,
+       CASE WHEN i % 100 = 1 THEN 'abc' ELSE (i % 5000)::text END,
+       CASE WHEN i % 100 = 2 THEN 5000 ELSE i % 1000 + 1 END,
+       CASE WHEN i % 100 = 3 THEN NULL WHEN i % 100 = 4 THEN repeat('x', 25) ELSE 'label' END,
+       CASE WHEN i % 100 = 5 THEN 'old' ELSE 'new' END::item_state,
+       CASE WHEN i % 100 = 6 THEN -1 ELSE i END
+FROM generate_series(1, :rows) AS i
+"""
+
+
+def _unit(operation) -> RevisionUnit:
+    unit = RevisionUnit("0002", "0002_bench", Path("0002_bench.py"), "", None)
+    unit.operations = [(1, operation)]
+    return unit
+
+
+def _setup(url, rows: int) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TYPE item_state AS ENUM ('new', 'old')"))
+        conn.execute(text("CREATE TABLE parent (id integer PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO parent SELECT generate_series(1, 1000)"))
+        conn.execute(
+            text(
+                "CREATE TABLE item (id bigint PRIMARY KEY, code varchar(20), qty_text varchar(20),"
+                " parent_id integer, label varchar(30), state item_state, amount integer)"
+            )
+        )
+        conn.execute(text(FILL), {"rows": rows})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE item"))
+        conn.execute(text("VACUUM ANALYZE parent"))
+    engine.dispose()
+
+
+def _seqscan(conn) -> float:
+    conn.execute(text("SET enable_indexscan = off"))
+    conn.execute(text("SET enable_indexonlyscan = off"))
+    conn.execute(text("SET enable_bitmapscan = off"))
+    started = time.perf_counter()
+    conn.execute(text("SELECT count(*) FROM item")).scalar()
+    elapsed = time.perf_counter() - started
+    conn.rollback()
+    return elapsed
+
+
+def _timed_preflight(conn, unit, bounds) -> tuple[float, list]:
+    started = time.perf_counter()
+    _, check = preflight(conn, [unit], bounds)
+    return time.perf_counter() - started, check.data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    default = (
+        os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    parser.add_argument("--url", default=default)
+    args = parser.parse_args()
+    server = make_url(args.url).set(drivername="postgresql+psycopg")
+    name = f"preflight_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = server.set(database=name)
+        started = time.perf_counter()
+        _setup(url, args.rows)
+        print(f"{args.rows:,} rows loaded in {time.perf_counter() - started:.1f} s")
+        _measure(url, args)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _measure(url, args) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    bounds = Bounds(exact_rows=args.rows * 10, timeout=600)
+    scans: list[float] = []
+    times: dict[str, list[float]] = {kind: [] for kind in STEPS}
+    found: dict[str, list] = {}
+    with engine.connect() as conn:
+        _seqscan(conn)  # warm the cache
+        for _ in range(args.runs):
+            for kind, operation in STEPS.items():
+                scans.append(_seqscan(conn))
+                elapsed, found[kind] = _timed_preflight(conn, _unit(operation), bounds)
+                times[kind].append(elapsed)
+    engine.dispose()
+    scan = statistics.median(scans)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average {load}; baseline: one sequential scan (count(*)) {scan * 1000:.0f} ms")
+    worst = 0.0
+    for kind, values in times.items():
+        median = statistics.median(values)
+        ratio = median / scan
+        worst = max(worst, ratio)
+        rows = ", ".join(f"{row['rows']:,} rows" for row in found[kind])
+        print(f"  {kind:<20} {median * 1000:7.0f} ms  {ratio:4.2f}x the scan  ({rows})")
+    verdict = "within" if worst <= TARGET_RATIO else "over"
+    print(f"worst step {worst:.2f}x: {verdict} the {TARGET_RATIO:g}x target")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""The data pre-flight: every kind of pending step counted on one small fixture per
+database, each count and its sample keys asserted exactly.
+
+One revision file (analysed once, no database) holds a step of every kind; one table
+``item`` per database (module-scoped) holds rows that break each of them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import URL, create_engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
+
+from common.review.analysis import analyse
+from common.review.model import Status
+from common.review.preflight.bounds import Bounds, TimedOut, read_only
+from common.review.preflight.changes import pending_changes
+from common.review.preflight.run import preflight
+from common.testing import servers
+from tests.review_cases import revision_source
+
+UPGRADE = """
+op.create_unique_constraint("uq_item_code", "item", ["code"])
+op.create_check_constraint("ck_item_amount", "item", "amount > 0")
+op.create_foreign_key_not_valid("fk_item_parent", "item", "parent", ["parent_id"], ["id"])
+op.set_not_null_safely("item", "label")
+op.alter_column("item", "label", existing_type=sa.String(30), type_=sa.String(10))
+op.alter_column("item", "qty_text", existing_type=sa.String(20), type_=sa.Integer())
+op.swap_enum_type("item_state", ["new"], ["new", "old"])
+op.alter_column(
+    "item", "state", existing_type=sa.Enum("new", "old", name="item_state"),
+    type_=sa.Enum("new", name="item_state"),
+)
+op.add_column("item", sa.Column("must", sa.Integer(), nullable=False))
+op.add_column("item", sa.Column("fresh", sa.Integer()))
+op.batch_update("item", {"fresh": 1})
+op.alter_column("item", "fresh", existing_nullable=True, nullable=False)
+op.create_table("brand_new", sa.Column("id", sa.Integer(), primary_key=True))
+op.create_unique_constraint("uq_brand_new_id", "brand_new", ["id"])
+"""
+
+ROWS = [  # id, code, qty_text, parent_id, label, state, amount
+    (1, "a", "1", 1, "short", "new", 5),
+    (2, "a", "abc", 9, None, "old", -1),
+    (3, "b", " 42 ", None, "x" * 25, "new", 0),
+    (4, "a", "99999999999", 7, None, "old", None),
+    (5, "b", None, 2, "ok", "new", 10),
+    (6, None, "-5", 1, "ok", "new", -3),
+]
+ALL = ["id=1", "id=2", "id=3", "id=4", "id=5"]
+EXPECTED = {  # kind, what -> (count, sample keys)
+    ("unique", "item(code)"): (3, ALL),
+    ("check", "item"): (3, ["id=2", "id=3", "id=6"]),
+    ("foreign key", "item(parent_id)"): (2, ["id=2", "id=4"]),
+    ("not null", "item(label)"): (2, ["id=2", "id=4"]),
+    ("length", "item(label)"): (1, ["id=3"]),
+    ("cast", "item(qty_text)"): (2, ["id=2", "id=4"]),
+    ("enum", "item(state)"): (2, ["id=2", "id=4"]),
+    ("not null", "item"): (6, ALL),
+}
+
+
+@pytest.fixture(scope="module")
+def units(tmp_path_factory):
+    path = tmp_path_factory.mktemp("preflight") / "0002_steps.py"
+    path.write_text(revision_source(UPGRADE))
+    spec = importlib.util.spec_from_file_location("preflight_0002", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found = analyse([SimpleNamespace(revision="0002", path=str(path), module=module)])
+    assert found[0].render_error is None, found[0].render_error
+    return found
+
+
+def test_the_steps_are_read_from_the_captured_ops(units):
+    """Backfilled NOT NULL and steps on new tables are left out; lines point at the call."""
+    changes = pending_changes(units)
+    kinds = [(c.kind, c.what) for c in changes]
+    assert kinds == [
+        ("unique", "item(code)"),
+        ("check", "item"),
+        ("foreign key", "item(parent_id)"),
+        ("not null", "item(label)"),
+        ("length", "item(label)"),
+        ("cast", "item(qty_text)"),
+        ("enum", "enum type item_state"),
+        ("enum", "item(state)"),
+        ("not null", "item"),
+    ]
+    assert changes[0].line == 14 and changes[0].revision == "0002_steps"
+
+
+def _schema(dialect: str) -> list[str]:
+    state = "item_state" if dialect == "postgresql" else "varchar(10)"
+    if dialect == "mysql":
+        state = "enum('new', 'old')"
+    enum = ["CREATE TYPE item_state AS ENUM ('new', 'old')"] if dialect == "postgresql" else []
+    return [
+        *enum,
+        "CREATE TABLE parent (id integer PRIMARY KEY)",
+        "INSERT INTO parent VALUES (1), (2)",
+        "CREATE TABLE item (id integer PRIMARY KEY, code varchar(20), qty_text varchar(20), "
+        f"parent_id integer, label varchar(30), state {state}, amount integer)",
+    ]
+
+
+def _databases() -> list[str]:
+    return [*servers.postgres_server_names(), "sqlite", "mysql"]
+
+
+@pytest.fixture(scope="module", params=_databases())
+def target(request, tmp_path_factory):
+    name = request.param
+    server = None
+    if name == "sqlite":
+        url = URL.create("sqlite", database=str(tmp_path_factory.mktemp("pf") / "t.db"))
+    elif name == "mysql":
+        server = servers.mysql_server()
+        if server is None:
+            pytest.skip("no MariaDB/MySQL: set TEST_MYSQL_URL")
+        url = server.create_database()
+    else:
+        server = servers.postgres(name)
+        url = server.create_database()
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        for statement in _schema(engine.dialect.name):
+            connection.execute(text(statement))
+        connection.execute(
+            text("INSERT INTO item VALUES (:i, :c, :q, :p, :l, :s, :a)"),
+            [dict(zip("icqplsa", row, strict=True)) for row in ROWS],
+        )
+    with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":  # the statistics that choose the exact count
+            connection.execute(text("ANALYZE TABLE item" if name == "mysql" else "ANALYZE item"))
+            connection.commit()
+        yield connection
+    engine.dispose()
+    if server is not None:
+        server.drop_database(url)
+
+
+def test_every_step_is_counted_with_its_sample_keys(target, units):
+    findings, check = preflight(target, units)
+    got = {(row["kind"], row["what"]): (row["rows"], row["sample_keys"]) for row in check.data}
+    swapped = got.pop(("enum", "enum type item_state"), None) or got.get(("enum", "item(state)"))
+    assert got == EXPECTED
+    assert swapped == EXPECTED[("enum", "item(state)")]  # PostgreSQL: the type's columns
+    assert check.status == Status.FAILED
+    assert len(findings) == len(check.data)
+    assert all(f.rule == "data-preflight" and f.severity == "error" and f.help for f in findings)
+    assert findings[0].message.startswith("3 duplicate row(s) in item(code) would fail")
+    assert "sample keys: id=1, id=2, id=3, id=4, id=5; exact count (~" in findings[0].message
+    assert all(row["method"].startswith("exact count") for row in check.data)
+    cast = next(row["method"] for row in check.data if row["kind"] == "cast")
+    if target.dialect.name == "postgresql":
+        version = target.dialect.server_version_info[0]
+        assert ("pg_input_is_valid" if version >= 16 else "regular expression") in cast
+
+
+def test_a_large_table_is_scanned_under_a_time_box(target, units):
+    """Above ``exact_rows`` the same count runs with the server's statement time limit."""
+    findings, check = preflight(target, units, Bounds(exact_rows=0, timeout=5))
+    assert len(findings) >= 8
+    assert all("time-boxed scan" in line for line in check.details if "not counted" not in line)
+
+
+SLOW = {  # a statement that runs well past 10 ms
+    "postgresql": "SELECT pg_sleep(0.5)",
+    "mysql": "SELECT count(*) FROM information_schema.columns a, information_schema.columns b",
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000) "
+    "SELECT count(*) FROM n",
+}
+
+
+def test_the_time_box_stops_a_long_scan_and_the_transaction_is_read_only(target):
+    with pytest.raises(TimedOut), read_only(target, 0.01) as connection:
+        connection.execute(text(SLOW[target.dialect.name])).all()
+    read_only_refused = pytest.raises(DBAPIError, match=r"(?i)read.only|readonly")
+    with read_only_refused, read_only(target, None) as connection:
+        connection.execute(text("INSERT INTO parent VALUES (3)"))
+    assert target.execute(text("SELECT count(*) FROM parent")).scalar() == 2
