@@ -16,12 +16,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from common.review.analysis import analyse
+from common.review.examples import revision_source
 from common.review.model import Status
 from common.review.preflight.bounds import Bounds, TimedOut, read_only
 from common.review.preflight.changes import pending_changes
 from common.review.preflight.run import preflight
 from common.testing import servers
-from tests.review_cases import revision_source
 
 UPGRADE = """
 op.create_unique_constraint("uq_item_code", "item", ["code"])
