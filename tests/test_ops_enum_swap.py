@@ -66,7 +66,8 @@ CASES = {
 
 CATALOG = """
 SELECT 'index ' || c.relname, pg_get_indexdef(c.oid) || coalesce(' -- ' || obj_description(c.oid,
-  'pg_class'), '') FROM pg_class c WHERE c.relkind IN ('i', 'I') AND c.relnamespace = 'public'::regnamespace
+  'pg_class'), '') FROM pg_class c
+  WHERE c.relkind IN ('i', 'I') AND c.relnamespace = 'public'::regnamespace
 UNION ALL
 SELECT 'constraint ' || k.conrelid::regclass || '.' || k.conname, pg_get_constraintdef(k.oid)
   || coalesce(' -- ' || obj_description(k.oid, 'pg_constraint'), '')
@@ -79,12 +80,16 @@ UNION ALL
 SELECT 'column ' || a.attrelid::regclass || '.' || a.attname, format_type(a.atttypid, a.atttypmod)
   || coalesce(' = ' || pg_get_expr(d.adbin, d.adrelid), '') || a.attgenerated::text
   || coalesce(' -- ' || col_description(a.attrelid, a.attnum), '')
-  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid AND c.relnamespace = 'public'::regnamespace
+  FROM pg_attribute a
+  JOIN pg_class c ON c.oid = a.attrelid AND c.relnamespace = 'public'::regnamespace
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY 1
 """
-LABELS = "SELECT array_agg(enumlabel ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'userstatus'::regtype"
+LABELS = (
+    "SELECT array_agg(enumlabel ORDER BY enumsortorder) FROM pg_enum"
+    " WHERE enumtypid = 'userstatus'::regtype"
+)
 
 
 @pytest.fixture(scope="module")
