@@ -81,21 +81,21 @@ Column = tuple[str | None, str, str]
 
 def _model_enums(
     autogen_context: Any, existing: set[tuple[str | None, str]]
-) -> tuple[dict[EnumKey, list[str]], set[EnumKey], set[Column]]:
+) -> tuple[dict[EnumKey, list[str]], set[EnumKey], dict[Column, EnumKey | None]]:
     """Values of every model enum type, the types used by tables already in the database,
-    and every model column."""
+    and every model column with the enum type it has (None: not an enum)."""
     values: dict[EnumKey, list[str]] = {}
     on_existing: set[EnumKey] = set()
-    columns: set[Column] = set()
+    columns: dict[Column, EnumKey | None] = {}
     default_schema = autogen_context.dialect.default_schema_name
     for table in autogen_context.table_key_to_table.values():
         schema = None if table.schema == default_schema else table.schema
         for column in table.columns:
-            columns.add((schema, table.name, column.name))
             enum = native_enum(column.type)
-            if enum is None:
+            key = None if enum is None else enum_key(enum, default_schema)
+            columns[(schema, table.name, column.name)] = key
+            if key is None:
                 continue
-            key = enum_key(enum, default_schema)
             values.setdefault(key, list(enum.enums))
             if (schema, table.name) in existing:
                 on_existing.add(key)
@@ -151,15 +151,21 @@ def _enum_users(autogen_context: Any, schemas: set[str | None]) -> dict[EnumKey,
 
 
 def _droppable(
-    autogen_context: Any, users: set[Column], model: set[Column], schemas: set[str | None]
+    autogen_context: Any,
+    key: EnumKey,
+    users: set[Column],
+    model: dict[Column, EnumKey | None],
+    schemas: set[str | None],
 ) -> bool:
-    """A type whose every column leaves with this revision (or that has none).
+    """A type whose every column leaves it with this revision (or that has none): the
+    column is gone from the models or has another type there (``billing.status``, not
+    ``status``).
 
     A column of a table this comparison does not cover (another schema, a table left out
     by the include/exclude patterns, bookkeeping) never leaves, so it keeps the type.
     """
     return all(
-        user not in model
+        model.get(user, ()) != key
         and user[0] in schemas
         and not user[1].startswith("alembic_")
         and autogen_context.run_name_filters(user[1], "table", {"schema_name": user[0]})
@@ -195,7 +201,8 @@ def _compare_enums(
     unused = [key for key in reflected if key not in model]
     users = _enum_users(autogen_context, compared) if unused else {}
     for schema, name in unused:
-        if _droppable(autogen_context, users.get((schema, name), set()), model_columns, compared):
+        key = (schema, name)
+        if _droppable(autogen_context, key, users.get(key, set()), model_columns, compared):
             values = reflected[(schema, name)]
             last.append(DropEnumTypeOp(name, if_unused=True, values=values, schema=schema))
     upgrade_ops.ops[:0] = first
