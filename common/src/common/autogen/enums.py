@@ -11,6 +11,8 @@ case), holding the member names. This comparator reads every enum type in one qu
 - values only added, the old ones in the same order: ``add_enum_value`` per value, with
   ``before``/``after`` so the order matches the model;
 - values removed or reordered: ``swap_enum_type``;
+- a value renamed (``--rename-value``, ``common.autogen.enum_value_renames``):
+  ``rename_enum_value`` first, then the above for whatever else changed;
 - a type no model column uses any more: ``drop_enum_type`` last.
 
 Types are told apart by schema and name (``billing.status`` is not ``status``): every
@@ -29,6 +31,7 @@ from sqlalchemy import ARRAY, Enum, bindparam, text
 
 from common.alembic_private import render_server_default_for_compare
 from common.autogen.aspects import compares
+from common.autogen.enum_value_renames import refuse_unmatched, renamed, value_renames
 from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, SwapEnumTypeOp
 
 
@@ -192,12 +195,18 @@ def _compare_enums(
             reflected[(schema, enum["name"])] = list(enum["labels"])
     first: list[ops.MigrateOperation] = []
     last: list[ops.MigrateOperation] = []
+    hints = value_renames(autogen_context)
     for (schema, name), values in model.items():
         if (schema, name) not in reflected:
             if (schema, name) in on_existing:
                 first.append(CreateEnumTypeOp(name, values, schema=schema))
             continue
-        first.extend(value_changes(name, reflected[(schema, name)], values, schema))
+        renames, current = renamed(
+            (schema, name), reflected[(schema, name)], values, hints.pop((schema, name), {})
+        )
+        first.extend(renames)
+        first.extend(value_changes(name, current, values, schema))
+    refuse_unmatched(hints)
     unused = [key for key in reflected if key not in model]
     users = _enum_users(autogen_context, compared) if unused else {}
     for schema, name in unused:
