@@ -151,3 +151,13 @@ def test_a_batch_operation_with_bound_sql_is_not_flagged(tmp_path):
     call = 'op.batch_delete("users", where=sa.text("email = :e").bindparams(e="x"))'
     findings = _review(tmp_path, call, "pass")
     assert [f for f in findings if f.rule == "raw-sql-interpolation"] == []
+
+
+def test_hand_written_enum_value_rename_is_found(tmp_path):
+    upgrade = "op.execute(\"ALTER TYPE taskstatus RENAME VALUE 'doing' TO 'busy'\")"
+    downgrade = "op.execute(\"ALTER TYPE taskstatus RENAME VALUE 'busy' TO 'doing'\")"
+    findings = [f for f in _review(tmp_path, upgrade, downgrade) if f.rule == "renaming-enum-value"]
+    assert [f.message for f in findings] == [
+        "renames value 'doing' of enum type taskstatus to 'busy': code still writing 'doing' "
+        "fails once this runs."
+    ]
