@@ -64,20 +64,29 @@ def _common(c: Context, *args: str) -> None:
     help={
         "message": 'what the revision does, e.g. "Add priority to tasks"',
         "rename": "rename hint, repeatable: table.column=new_name or table=new_table",
+        "rename_value": "enum value rename hint, repeatable: type.old=new or schema.type.old=new",
         "empty": "write a blank revision for a hand-written data migration",
         "adopt_names": "rename constraints/indexes named apart from the naming convention",
         "expand_contract": "write renames, type changes and NOT NULL as an expand and a "
         "contract revision (PostgreSQL), for a rolling deploy",
     },
-    iterable=["rename"],
+    iterable=["rename", "rename_value"],
 )
 def create_migration(
-    c, message, rename=None, empty=False, adopt_names=False, expand_contract=False
+    c,
+    message,
+    rename=None,
+    rename_value=None,
+    empty=False,
+    adopt_names=False,
+    expand_contract=False,
 ):
     """Autogenerate a revision by diffing the models against the database."""
     args = ["create-migration", message]
     for hint in rename or []:
         args += ["--rename", hint]
+    for hint in rename_value or []:
+        args += ["--rename-value", hint]
     if empty:
         args.append("--empty")
     if adopt_names:

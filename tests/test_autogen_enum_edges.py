@@ -143,3 +143,36 @@ def test_enum_array_value_removed(project, pg_pair):
     old = status_models(["todo", "doing", "done"], ARRAY_COLUMN)
     new = status_models(["todo", "done"], ARRAY_COLUMN)
     Scenario(old, new, ARRAY_SEED, ARRAY_QUERY).run(project, pg_pair)
+
+
+def test_value_renamed_with_a_hint_keeps_the_rows(project, pg_pair):
+    """``--rename-value status.doing=in_progress``: one RENAME VALUE, rows follow, no swap;
+    a hint the models do not bear out is one line and writes nothing."""
+    old = status_models(["todo", "doing", "done"], DEFAULT_COLUMN.format("doing"))
+    new = status_models(
+        ["todo", "in_progress", "done", "later"], DEFAULT_COLUMN.format("in_progress")
+    )
+    seed = [
+        "INSERT INTO task (id, title) VALUES (1, 'a')",
+        "INSERT INTO task (id, title, status) VALUES (2, 'b', 'done')",
+    ]
+    scenario = Scenario(
+        old, new, seed, QUERY, expected_rows=[(1, "a", "in_progress"), (2, "b", "done")]
+    )
+    scenario.prepare(project, pg_pair)
+    project.write_models(new)
+    wrong = project.run("create-migration", "Rename", "--rename-value", "status.todo=in_progress")
+    assert wrong.returncode == 1
+    assert wrong.stderr.splitlines()[-1].startswith(
+        "error: --rename-value status.todo=in_progress does not match the models: enum type "
+        "status has ('todo', 'doing', 'done') in the database"
+    )
+    assert len(project.revision_files()) == 1
+    script = scenario.generate("--rename-value", "status.doing=in_progress")
+    upgrade, downgrade = (compact(part) for part in _sections(script))
+    assert "op.rename_enum_value('status','doing','in_progress')" in upgrade
+    assert "op.add_enum_value('status','later',after='done')" in upgrade
+    assert "swap_enum_type" not in upgrade
+    assert "op.rename_enum_value('status','in_progress','doing')" in downgrade
+    scenario.upgrade_converges()
+    scenario.downgrade_converges()

@@ -206,3 +206,15 @@ def test_first_revision_creates_the_schema_and_downgrade_drops_it(project, pg_pa
     assert project.run("check").returncode == 0
     project.ok("downgrade")
     assert snapshot(url) == {}
+
+
+def test_column_moved_to_the_same_named_type_of_another_schema(project, pg_pair):
+    """``status`` and ``billing.status`` are two types: moving the column from one to the
+    other is a type change cast to the qualified name (it was no change at all)."""
+    old = invoice_models(["todo", "done"], type_schema=None)
+    new = invoice_models(["todo", "done"])
+    script = Scenario(old, new, SEED, QUERY).run(project, pg_pair)
+    upgrade, downgrade = _sections(script)
+    assert "postgresql_using='status::text::billing.status'" in upgrade
+    assert "postgresql_using='status::text::status'" in downgrade
+    assert snapshot(pg_pair[0])["(enums)"] == [("public", "status", ("todo", "done"))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from common.autogen.enum_value_renames import parse_value_renames
 from common.commands.generate import parse_renames, validate_message
 from common.errors import InvalidInputError
 
@@ -27,3 +28,17 @@ def test_bad_rename_hints(hint):
     with pytest.raises(InvalidInputError) as caught:
         parse_renames([hint])
     assert "--rename" in caught.value.one_line()
+
+
+def test_value_rename_hints():
+    assert parse_value_renames(["status.doing=in progress", "billing.status.a=b"]) == {
+        (None, "status"): {"doing": "in progress"},
+        ("billing", "status"): {"a": "b"},
+    }
+
+
+@pytest.mark.parametrize("hint", ["status.doing", "doing=done", "a.b.c.d=e", "status.a=b=c"])
+def test_bad_value_rename_hints(hint):
+    with pytest.raises(InvalidInputError) as caught:
+        parse_value_renames([hint])
+    assert caught.value.one_line().startswith(f"error: --rename-value {hint!r} is not of the form")

@@ -158,3 +158,13 @@ def test_a_table_renamed_with_a_view_under_its_old_name_is_not_reported(tmp_path
     downgrade = 'op.drop_view("tags", "SELECT * FROM labels")\nop.rename_table("labels", "tags")'
     findings = _review(tmp_path, upgrade, downgrade)
     assert [f for f in findings if f.rule == "renaming-table"] == []
+
+
+def test_hand_written_enum_value_rename_is_found(tmp_path):
+    upgrade = "op.execute(\"ALTER TYPE taskstatus RENAME VALUE 'doing' TO 'busy'\")"
+    downgrade = "op.execute(\"ALTER TYPE taskstatus RENAME VALUE 'busy' TO 'doing'\")"
+    findings = [f for f in _review(tmp_path, upgrade, downgrade) if f.rule == "renaming-enum-value"]
+    assert [f.message for f in findings] == [
+        "renames value 'doing' of enum type taskstatus to 'busy': code still writing 'doing' "
+        "fails once this runs."
+    ]

@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="rename hint: table.column=new_name or table=new",
     )
     create.add_argument(
+        "--rename-value",
+        action="append",
+        default=[],
+        dest="value_renames",
+        metavar="X",
+        help="enum value rename hint: type.old=new or schema.type.old=new (PostgreSQL)",
+    )
+    create.add_argument(
         "--empty",
         action="store_true",
         help="write a blank revision for a hand-written data migration",

@@ -11,6 +11,8 @@ case), holding the member names. This comparator reads every enum type in one qu
 - values only added, the old ones in the same order: ``add_enum_value`` per value, with
   ``before``/``after`` so the order matches the model;
 - values removed or reordered: ``swap_enum_type``;
+- a value renamed (``--rename-value``, ``common.autogen.enum_value_renames``):
+  ``rename_enum_value`` first, then the above for whatever else changed;
 - a type no model column uses any more: ``drop_enum_type`` last.
 
 Types are told apart by schema and name (``billing.status`` is not ``status``): every
@@ -29,6 +31,7 @@ from sqlalchemy import ARRAY, Enum, bindparam, text
 
 from common.alembic_private import render_server_default_for_compare
 from common.autogen.aspects import compares
+from common.autogen.enum_value_renames import refuse_unmatched, renamed, value_renames
 from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, SwapEnumTypeOp
 
 
@@ -81,21 +84,21 @@ Column = tuple[str | None, str, str]
 
 def _model_enums(
     autogen_context: Any, existing: set[tuple[str | None, str]]
-) -> tuple[dict[EnumKey, list[str]], set[EnumKey], set[Column]]:
+) -> tuple[dict[EnumKey, list[str]], set[EnumKey], dict[Column, EnumKey | None]]:
     """Values of every model enum type, the types used by tables already in the database,
-    and every model column."""
+    and every model column with the enum type it has (None: not an enum)."""
     values: dict[EnumKey, list[str]] = {}
     on_existing: set[EnumKey] = set()
-    columns: set[Column] = set()
+    columns: dict[Column, EnumKey | None] = {}
     default_schema = autogen_context.dialect.default_schema_name
     for table in autogen_context.table_key_to_table.values():
         schema = None if table.schema == default_schema else table.schema
         for column in table.columns:
-            columns.add((schema, table.name, column.name))
             enum = native_enum(column.type)
-            if enum is None:
+            key = None if enum is None else enum_key(enum, default_schema)
+            columns[(schema, table.name, column.name)] = key
+            if key is None:
                 continue
-            key = enum_key(enum, default_schema)
             values.setdefault(key, list(enum.enums))
             if (schema, table.name) in existing:
                 on_existing.add(key)
@@ -151,15 +154,21 @@ def _enum_users(autogen_context: Any, schemas: set[str | None]) -> dict[EnumKey,
 
 
 def _droppable(
-    autogen_context: Any, users: set[Column], model: set[Column], schemas: set[str | None]
+    autogen_context: Any,
+    key: EnumKey,
+    users: set[Column],
+    model: dict[Column, EnumKey | None],
+    schemas: set[str | None],
 ) -> bool:
-    """A type whose every column leaves with this revision (or that has none).
+    """A type whose every column leaves it with this revision (or that has none): the
+    column is gone from the models or has another type there (``billing.status``, not
+    ``status``).
 
     A column of a table this comparison does not cover (another schema, a table left out
     by the include/exclude patterns, bookkeeping) never leaves, so it keeps the type.
     """
     return all(
-        user not in model
+        model.get(user, ()) != key
         and user[0] in schemas
         and not user[1].startswith("alembic_")
         and autogen_context.run_name_filters(user[1], "table", {"schema_name": user[0]})
@@ -186,16 +195,23 @@ def _compare_enums(
             reflected[(schema, enum["name"])] = list(enum["labels"])
     first: list[ops.MigrateOperation] = []
     last: list[ops.MigrateOperation] = []
+    hints = value_renames(autogen_context)
     for (schema, name), values in model.items():
         if (schema, name) not in reflected:
             if (schema, name) in on_existing:
                 first.append(CreateEnumTypeOp(name, values, schema=schema))
             continue
-        first.extend(value_changes(name, reflected[(schema, name)], values, schema))
+        renames, current = renamed(
+            (schema, name), reflected[(schema, name)], values, hints.pop((schema, name), {})
+        )
+        first.extend(renames)
+        first.extend(value_changes(name, current, values, schema))
+    refuse_unmatched(hints)
     unused = [key for key in reflected if key not in model]
     users = _enum_users(autogen_context, compared) if unused else {}
     for schema, name in unused:
-        if _droppable(autogen_context, users.get((schema, name), set()), model_columns, compared):
+        key = (schema, name)
+        if _droppable(autogen_context, key, users.get(key, set()), model_columns, compared):
             values = reflected[(schema, name)]
             last.append(DropEnumTypeOp(name, if_unused=True, values=values, schema=schema))
     upgrade_ops.ops[:0] = first

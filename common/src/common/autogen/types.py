@@ -8,8 +8,10 @@ a change no cast can make (integer -> uuid) becomes ``op.require_data_migration`
 step that stops the script with a message instead of guessing, on every database: SQLite's
 batch copy put the integers into the UUID column, and the rows could no longer be read.
 
-Enum columns whose type keeps its name are left to common.autogen.enums, which changes
-the type's values instead of the column.
+Enum columns whose type keeps its schema and name are left to common.autogen.enums, which
+changes the type's values instead of the column; one moved to the same-named type of
+another schema (``status`` -> ``billing.status``) is a type change, cast to the qualified
+name.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from sqlalchemy import (
 from common.alembic_private import compare_type_setup
 from common.autogen.alter_column import AlterColumnOp
 from common.autogen.aspects import compares
-from common.autogen.enums import native_enum
+from common.autogen.enums import enum_key, native_enum, type_schema
 from common.ops.data_migration import RequireDataMigrationOp
 
 NO_CAST = "no cast"
@@ -91,12 +93,21 @@ def cast_for(old: Any, new: Any, column: str, dialect: Any) -> str | None:
     source, target = family(old), family(new)
     quoted = dialect.identifier_preparer.quote(column)
     if target == "enum":
-        return f"{quoted}::text::{dialect.identifier_preparer.quote(new.name)}"
+        return f"{quoted}::text::{_type_name(unwrap(new), dialect)}"
     if _converts_implicitly(source, target):
         return None
     if impossible(old, new):
         return NO_CAST
     return f"{quoted}::{new.compile(dialect=dialect)}"
+
+
+def _type_name(enum: Enum, dialect: Any) -> str:
+    """``"billing"."status"``: an enum type's name qualified by its schema, when not the
+    default one (``status`` and ``billing.status`` are two types)."""
+    preparer = dialect.identifier_preparer
+    schema = type_schema(enum, dialect.default_schema_name)
+    name = preparer.quote(enum.name)
+    return name if schema is None else f"{preparer.quote_schema(schema)}.{name}"
 
 
 def _length_differs(conn_type: Any, meta_type: Any, dialect: Any) -> bool:
@@ -125,16 +136,20 @@ def _compare_type(
     dialect = autogen_context.dialect
     conn_type, meta_type = conn_col.type, metadata_col.type
     conn_enum, meta_enum = native_enum(conn_type), native_enum(meta_type)
-    if (
-        dialect.name == "postgresql"
-        and conn_enum
-        and meta_enum
-        and conn_enum.name == meta_enum.name
-    ):
+    same_named_enums = dialect.name == "postgresql" and conn_enum and meta_enum
+    if same_named_enums and conn_enum.name != meta_enum.name:
+        same_named_enums = False
+    default_schema = dialect.default_schema_name
+    moved = same_named_enums and (
+        enum_key(conn_enum, default_schema) != enum_key(meta_enum, default_schema)
+    )
+    if same_named_enums and not moved:  # one type: its values are common.autogen.enums'
         return PriorityDispatchResult.STOP
     impl = autogen_context.migration_context.impl
     if not (
-        impl.compare_type(conn_col, metadata_col) or _length_differs(conn_type, meta_type, dialect)
+        moved
+        or impl.compare_type(conn_col, metadata_col)
+        or _length_differs(conn_type, meta_type, dialect)
     ):
         return PriorityDispatchResult.STOP
     alter_column_op.modify_type = meta_type

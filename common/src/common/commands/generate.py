@@ -15,6 +15,7 @@ from sqlalchemy.engine import Dialect
 from common.autogen import compare_metadata
 from common.autogen.adopt import ADOPT_NAMES
 from common.autogen.describe import describe_diff
+from common.autogen.enum_value_renames import VALUE_RENAMES, hint_text, parse_value_renames
 from common.autogen.scope import Scope
 from common.commands.apply import upgrade_to
 from common.config import Settings, load_settings
@@ -133,6 +134,7 @@ def _bring_to_head(session: Session) -> None:
 def create_migration(
     message: str,
     renames: list[str] | None = None,
+    value_renames: list[str] | None = None,
     empty: bool = False,
     adopt_names: bool = False,
     expand_contract: bool = False,
@@ -140,6 +142,7 @@ def create_migration(
 ) -> int:
     message = validate_message(message)
     rename_hints = parse_renames(renames or [])
+    value_hints = parse_value_renames(value_renames or [])
     settings = settings or load_settings()
     if empty and adopt_names:
         raise InvalidInputError(
@@ -169,6 +172,7 @@ def create_migration(
                 ADOPT_NAMES: adopt_names,
                 SKIP_EMPTY: True,
                 RENAMES: rename_hints,
+                VALUE_RENAMES: value_hints,
                 QUESTIONER: questioner_for(rename_hints),
             }
         )
@@ -180,10 +184,15 @@ def create_migration(
                 rev_id=rev_id,
             )
         if session.config.attributes.get(RESULT) == "empty" or not written:
-            if rename_hints:  # with changes, the rename rewriter refuses unmatched hints
+            if rename_hints or value_hints:  # with changes, unmatched hints are refused
+                given = [f"--rename {k}={v}" for k, v in rename_hints.items()]
+                given += [
+                    hint_text(key, old, new)
+                    for key, renames in value_hints.items()
+                    for old, new in renames.items()
+                ]
                 raise InvalidInputError(
-                    f"--rename {', '.join(f'{k}={v}' for k, v in rename_hints.items())} "
-                    "matches nothing: the models match the database.",
+                    f"{', '.join(given)} matches nothing: the models match the database.",
                     "leave the hint out, or change the models first.",
                 )
             say("No changes: the models match the database. Nothing was written.")

@@ -39,7 +39,13 @@ from common.ops.constraints.create_foreign_key_not_valid import create_foreign_k
 from common.ops.constraints.set_not_null_safely import set_not_null_safely
 from common.ops.constraints.validate_constraint import validate_constraint
 from common.ops.data_migration import RequireDataMigrationOp
-from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, DropEnumTypeOp, SwapEnumTypeOp
+from common.ops.enums import (
+    AddEnumValueOp,
+    CreateEnumTypeOp,
+    DropEnumTypeOp,
+    RenameEnumValueOp,
+    SwapEnumTypeOp,
+)
 from common.ops.fk_indexes import DropForeignKeyIndexOp
 from common.ops.indexes import (
     CreateIndexConcurrentlyOp,
@@ -82,6 +88,7 @@ __all__ = [
     "OperationError",
     "ReindexConcurrentlyOp",
     "RenameConstraintOp",
+    "RenameEnumValueOp",
     "RenameIndexOp",
     "RenameSequenceOp",
     "RequireDataMigrationOp",

@@ -7,9 +7,9 @@
   a table and with it the last use of a type: the downgrade recreates both.
 - Several values added to one type become, in the downgrade, one swap back to the old
   value list (not one table rewrite per value).
-- A server default that names a value a swap adds can only be set after the swap: in a
-  downgrade the swap comes last, so such ``alter_column(server_default=...)`` steps move
-  after it (the swap itself drops defaults naming a value it removes).
+- A server default that names a value a swap (or a value rename) adds can only be set
+  after it: in a downgrade the swap comes last, so such ``alter_column(server_default=...)``
+  steps move after it (the swap itself drops defaults naming a value it removes).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic.operations import ops
 
 from common.autogen.enums import EnumKey, enum_key, native_enum
-from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, SwapEnumTypeOp
+from common.ops.enums import AddEnumValueOp, CreateEnumTypeOp, RenameEnumValueOp, SwapEnumTypeOp
 
 
 def _created_by_tables(container: ops.OpContainer, default_schema: str | None) -> set[EnumKey]:
@@ -62,11 +62,11 @@ def merge_enum_swaps(container: ops.OpContainer) -> None:
 
 
 def _value_steps(container: ops.OpContainer) -> dict[EnumKey, int]:
-    """Index of the last value change (add or swap) of each enum type."""
+    """Index of the last value change (add, rename or swap) of each enum type."""
     return {
         (op.schema, op.name): index
         for index, op in enumerate(container.ops)
-        if isinstance(op, AddEnumValueOp | SwapEnumTypeOp)
+        if isinstance(op, AddEnumValueOp | RenameEnumValueOp | SwapEnumTypeOp)
     }
 
 

@@ -237,6 +237,17 @@ CASES: dict[str, tuple[tuple[str, str | None], tuple[str, str | None]]] = {
             'type_=postgresql.ENUM("todo", "doing", "done", name="taskstatus"))',
         ),
     ),
+    "renaming-enum-value": (
+        (
+            "with op.get_context().autocommit_block():\n"
+            "    op.execute(\"ALTER TYPE taskstatus ADD VALUE 'blocked'\")",
+            "pass  # review: ignore[missing-downgrade] enum values cannot be dropped",
+        ),
+        (
+            'op.rename_enum_value("taskstatus", "doing", "in_progress")',
+            'op.rename_enum_value("taskstatus", "in_progress", "doing")',
+        ),
+    ),
     "unbatched-data-migration": (
         (
             "op.execute(\"UPDATE users SET full_name = 'x' WHERE id = 1\")",

@@ -7,11 +7,14 @@ default unless it names a removed value (the revision's own ``alter_column`` set
 model's default afterwards), and drops the old type. Every table with such a column is
 rewritten under ACCESS EXCLUSIVE.
 
-One statement serves online and offline: a ``DO`` block that finds the columns in the
-catalog on the server, since offline SQL cannot know them. Online additionally reads
-first and refuses, changing nothing, while rows hold a removed value, naming the column
-and the counts; offline cannot check that, and the block then fails on the first such
-row (``invalid input value for enum``), which rolls the revision back.
+One statement serves online and offline: a ``DO`` block (``_swap_sql``) that finds the
+columns and the objects depending on them in the catalog on the server, since offline SQL
+cannot know them; indexes, CHECKs, generated columns and views that mention the type are
+dropped and recreated around the conversion, and a partitioned table is converted through
+its parent. The block first counts the rows still holding a removed value and stops,
+naming the column and the counts, before any change (so an ``update-db --sql`` script
+stops the same way). Online additionally reads first in Python and raises
+``DataMigrationRequiredError`` with the same message.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from common.ops.enums._ddl import (
     string,
     type_condition,
 )
+from common.ops.enums._swap_sql import BODY
 
 _COLUMNS_OF_TYPE = text(
     """
@@ -45,6 +49,7 @@ _COLUMNS_OF_TYPE = text(
     JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_type t ON t.oid = a.atttypid OR t.typarray = a.atttypid
     WHERE t.typname = :name AND t.typtype = 'e' AND a.attnum > 0 AND NOT a.attisdropped
+      AND a.attinhcount = 0
       AND t.typnamespace = (SELECT oid FROM pg_namespace
                             WHERE nspname = coalesce(:schema, current_schema()))
     ORDER BY n.nspname, c.relname, a.attnum
@@ -59,50 +64,6 @@ _LABELS = text(
     ORDER BY e.enumsortorder
     """
 )
-
-# the server-side part of the swap; {placeholders} are filled by the compiler below, each
-# name and value quoted by the dialect (no % in the text: a pyformat driver would read it)
-_BODY = """
-DECLARE
-  col record;
-  found jsonb;
-  new_type text := {new_type};
-  statement text;
-BEGIN
-  SELECT coalesce(jsonb_agg(jsonb_build_object(
-           's', n.nspname, 't', c.relname, 'c', a.attname,
-           'd', pg_get_expr(d.adbin, d.adrelid), 'a', a.atttypid = t.typarray)
-         ORDER BY n.nspname, c.relname, a.attnum), '[]')
-    INTO found
-    FROM pg_attribute a
-    JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p')
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_type t ON a.atttypid IN (t.oid, t.typarray)
-    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-    WHERE {is_type} AND a.attnum > 0 AND NOT a.attisdropped;
-  ALTER TYPE {type} RENAME TO {old_name};
-  {create};
-  FOR col IN SELECT * FROM jsonb_to_recordset(found) AS x(s text, t text, c text, d text, a bool)
-  LOOP
-    statement := 'ALTER TABLE ' || quote_ident(col.s) || '.' || quote_ident(col.t)
-                 || ' ALTER COLUMN ' || quote_ident(col.c);
-    IF col.d IS NOT NULL THEN
-      EXECUTE statement || ' DROP DEFAULT';
-    END IF;
-    EXECUTE statement || ' TYPE ' || new_type || CASE WHEN col.a THEN '[]' ELSE '' END
-            || ' USING ' || quote_ident(col.c) || '::text' || CASE WHEN col.a THEN '[]' ELSE '' END
-            || '::' || new_type || CASE WHEN col.a THEN '[]' ELSE '' END;
-    IF col.d IS NOT NULL THEN
-      BEGIN
-        EXECUTE statement || ' SET DEFAULT ' || col.d;
-      EXCEPTION WHEN invalid_text_representation THEN
-        NULL;  -- the default names a removed value
-      END;
-    END IF;
-  END LOOP;
-  DROP TYPE {old_type};
-END
-"""
 
 
 @register("swap_enum_type")
@@ -168,8 +129,11 @@ def _compile_swap(element: SwapEnumType, compiler, **kw) -> str:
     op = element.operation
     old_name = f"{op.name[:55]}__old"
     enum = ENUM(*op.values, name=op.name, schema=op.schema)
-    body = _BODY.format(
+    body = BODY.format(
         is_type=type_condition(compiler, "t", op.name, op.schema),
+        kept=_text_array(compiler, op.values),
+        label=string(compiler, op.name),
+        kept_text=string(compiler, ", ".join(map(repr, op.values))),
         type=quoted(compiler, op.name, op.schema),
         old_name=quoted(compiler, old_name),
         create=compiler.process(CreateEnumType(enum), **kw),
@@ -177,6 +141,11 @@ def _compile_swap(element: SwapEnumType, compiler, **kw) -> str:
         old_type=quoted(compiler, old_name, op.schema),
     )
     return do_block(body)
+
+
+def _text_array(compiler, values: list[str]) -> str:
+    items = ", ".join(string(compiler, value) for value in values)
+    return f"ARRAY[{items}]::text[]"
 
 
 def _quote_ident(compiler, name: str, schema: str | None) -> str:
