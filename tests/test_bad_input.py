@@ -9,8 +9,13 @@ import pytest
 
 from tests.test_end_to_end import MODELS_V1
 
-# the real command line: each path's one line and exit code as a user sees them
-pytestmark = pytest.mark.e2e
+# The real command line (e2e) where the path runs through what only a new process does:
+# settings and URLs read from its environment and .env, connecting (the driver's own
+# output), importing the models or a revision file, starting the embedded server. The
+# revision-logic mistakes (messages, heads, unknown or missing revisions) run in-process:
+# ``ScratchProject.run`` calls the same ``common.cli.main`` and prints an escaped
+# exception's traceback as the interpreter would, so the one-line check holds the same.
+E2E = pytest.mark.e2e
 
 SECRET = "s3cretPassw0rd"
 
@@ -32,6 +37,7 @@ def sqlite_project(project, sqlite_url):
     return project
 
 
+@E2E
 @pytest.mark.parametrize(
     "url",
     [f"not a url with {SECRET}", f"postgresql//user:{SECRET}@host/db", f"oracle://u:{SECRET}@h/db"],
@@ -43,6 +49,7 @@ def test_malformed_database_url(project, url):
     assert_one_line_error(result, "DATABASE_URL")
 
 
+@E2E
 def test_unreachable_database_masks_password(project):
     project.write_models(MODELS_V1)
     project.use_database(f"postgresql://bob:{SECRET}@127.0.0.1:1/app")
@@ -51,6 +58,7 @@ def test_unreachable_database_masks_password(project):
     assert project.revision_files() == []
 
 
+@E2E
 def test_wrong_password_masks_password(project, mysql_url):
     project.write_models(MODELS_V1)
     project.use_database(mysql_url.set(username="nobody_here", password=SECRET))
@@ -58,6 +66,7 @@ def test_wrong_password_masks_password(project, mysql_url):
     assert_one_line_error(result, "cannot connect to", "nobody_here:***@")
 
 
+@E2E
 def test_models_that_fail_to_import(project, sqlite_url):
     project.use_database(sqlite_url)
     project.write_models("import enum\nfrom sqlmodel import Fieldd\n")
@@ -109,6 +118,7 @@ def test_unknown_revision(sqlite_project, command):
     assert_one_line_error(result, "unknown revision")
 
 
+@E2E
 def test_revision_file_that_fails_to_import(sqlite_project):
     sqlite_project.ok("create-migration", "First", "--empty")
     path = sqlite_project.revision_files()[0]
@@ -125,6 +135,7 @@ def test_database_ahead_of_the_code(sqlite_project):
     assert_one_line_error(result, "0001", "ahead")
 
 
+@E2E
 @pytest.mark.parametrize(
     ("dot_env", "environ", "fragment"),
     [
@@ -145,6 +156,7 @@ def test_unusable_settings_never_fall_back_to_the_embedded_database(
     assert not (project.root / ".pgdata").exists()
 
 
+@E2E
 def test_a_driver_option_the_driver_chokes_on(project, mysql_url):
     """PyMySQL raises AttributeError for an unknown charset: still one line, no traceback."""
     project.write_models(MODELS_V1)
@@ -153,6 +165,7 @@ def test_a_driver_option_the_driver_chokes_on(project, mysql_url):
     assert_one_line_error(result, "cannot connect to", "the driver failed", "options after ?")
 
 
+@E2E
 def test_a_file_that_is_not_a_database(project, tmp_path):
     (tmp_path / "notes.db").write_text("these are my notes, not a database\n")
     project.write_models(MODELS_V1)
@@ -161,6 +174,7 @@ def test_a_file_that_is_not_a_database(project, tmp_path):
     assert_one_line_error(result, "file is not a database", "Fix:")
 
 
+@E2E
 def test_an_embedded_server_that_does_not_start_is_one_line(project, tmp_path):
     """It printed pg_ctl's command line and output, 20 lines, before the error."""
     (tmp_path / "pgdata").write_text("a file where the data folder should be\n")
