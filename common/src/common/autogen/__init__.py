@@ -15,6 +15,7 @@ from sqlalchemy import Connection, MetaData
 
 from common.autogen import (
     adopt,
+    alembic_proofs,
     check_constraints,
     computed,
     enums,
@@ -44,6 +45,7 @@ PLUGINS = [
 
 for _module in (
     adopt,
+    alembic_proofs,
     check_constraints,
     computed,
     enums,

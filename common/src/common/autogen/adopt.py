@@ -14,6 +14,11 @@ Renaming to the convention is the user's explicit choice:
 such pair into ``op.rename_constraint`` / ``op.rename_index`` instead, primary keys and
 foreign keys included (Alembic never compares their names), and the downgrade renames
 them back. The reflected side comes from the bulk reflection cache: no query per table.
+
+The same pairing is the unchanged-table shortcut's proof for every index and constraint
+aspect (``_all_paired``): a table whose items all have their twins, under any name
+unless names count, is unchanged for Alembic's index, unique and foreign key
+comparators, the CHECK comparator and this one.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
-from common.autogen.aspects import compares
+from common.autogen.aspects import compares, proves
 from common.autogen.signatures import Maybe, Reflected, Signatures, match
 from common.ops.renames import RenameConstraintOp, RenameIndexOp
 
@@ -97,6 +102,22 @@ def _compare_names(
         if renaming:
             modify_table_ops.ops.append(_rename(kind, tname, old, new, schema))
     return PriorityDispatchResult.CONTINUE
+
+
+@proves(
+    "table.indexes",
+    "table.uniques",
+    "table.foreign_keys",
+    "table.checks",
+    "table.constraint_names",
+    per="table",
+)
+def _all_paired(comparer: Any, reflected: Reflected, table: Any) -> bool:
+    """Every index and constraint has its twin; under another name only when names do
+    not count (``create-migration --adopt-names`` renames those)."""
+    signatures = comparer.signatures
+    found = match(signatures.reflected(reflected), signatures.model(table))
+    return found.same_names if comparer.names_count else found.complete
 
 
 def setup(plugin: Any) -> None:

@@ -6,7 +6,7 @@ generation expression in place; the values are derived, so dropping the column a
 adding it with the new expression loses nothing. Expressions are compared after
 ``check_constraints.normalize`` (the database adds casts and parentheses) and, on
 MySQL/MariaDB, as the server spells them (``computed_spelling``: ``length()`` is stored
-as ``octet_length()``).
+as ``octet_length()``). ``_same_computed`` is the unchanged-table shortcut's proof of it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
-from common.autogen.aspects import compares
+from common.autogen.aspects import compares, proves
 from common.autogen.computed_spelling import model_text, same
 
 
@@ -45,6 +45,22 @@ def _compare_computed(
             ops.AddColumnOp.from_column_and_tablename(schema, tname, column.copy())
         )
     return PriorityDispatchResult.CONTINUE
+
+
+def _reads(comparer: Any, info: dict, column: Any, table: Any) -> tuple:
+    return (repr(info.get("computed")), model_text(column, comparer.dialect))
+
+
+@proves("column.computed", reads=_reads)
+def _same_computed(comparer: Any, info: dict, column: Any, table: Any) -> bool:
+    reflected, model = info.get("computed"), column.computed
+    if reflected is None and model is None:
+        return True
+    if reflected is None or model is None:
+        return False
+    if bool(reflected.get("persisted")) != bool(model.persisted):
+        return False
+    return same(comparer.context, table, column, reflected["sqltext"])
 
 
 def setup(plugin: Any) -> None:

@@ -34,7 +34,7 @@ from common.autogen import (
     sequences,
 )
 from common.autogen.adopt import adopting
-from common.autogen.unchanged import PROVEN, TableComparer, unchanged_tables
+from common.autogen.unchanged import TableComparer, unchanged_tables
 
 
 def reflect_in_bulk(inspector: Any, tables_by_schema: dict[str | None, tuple[list, set]]) -> None:
@@ -92,20 +92,23 @@ def _reflected_columns(cache: dict[str, Any], pairs: list) -> list[tuple[list[di
     return [(columns[key], table) for key, table in pairs if key in columns]
 
 
-def _fast_path_allowed(autogen_context: Any) -> bool:
-    """User callables for type or default comparison may see differences we cannot, and so
-    may comparators that compare what the shortcut does not prove (warned about)."""
+def _shortcut_proofs(autogen_context: Any) -> list | None:
+    """The proofs of what the registered comparators compare; None: no shortcut.
+
+    User callables for type or default comparison may see differences no proof can, and
+    so may comparators that compare what nothing proves (warned about)."""
     opts = autogen_context.migration_context.opts
     if callable(opts.get("compare_type")) or callable(opts.get("compare_server_default")):
-        return False
-    problems = aspects.unproven(autogen_context.comparators, PROVEN)
+        return None
+    proofs, problems = aspects.needed(autogen_context.comparators)
     if problems:
         warnings.warn(
             "the unchanged-table shortcut is off, every table takes the full comparison: "
             + "; ".join(problems),
             stacklevel=2,
         )
-    return not problems
+        return None
+    return proofs
 
 
 def _autogen_for_tables(
@@ -139,9 +142,11 @@ def _autogen_for_tables(
     pairs = [(key, models[key]) for key in conn_table_names if key in models]
     computed_spelling.probe(autogen_context, _reflected_columns(inspector.info_cache, pairs))
     unchanged: set[tuple[str | None, str]] = set()
-    if _fast_path_allowed(autogen_context):
+    proofs = _shortcut_proofs(autogen_context)
+    if proofs is not None:
         owners = sequences.owned_sequences(autogen_context)
-        comparer = TableComparer(autogen_context, owners.get, names_count=adopting(autogen_context))
+        adopt = adopting(autogen_context)
+        comparer = TableComparer(autogen_context, owners.get, proofs, names_count=adopt)
         unchanged = unchanged_tables(comparer, inspector.info_cache, pairs)
 
     compare_tables(

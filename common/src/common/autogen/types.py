@@ -12,6 +12,9 @@ Enum columns whose type keeps its schema and name are left to common.autogen.enu
 changes the type's values instead of the column; one moved to the same-named type of
 another schema (``status`` -> ``billing.status``) is a type change, cast to the qualified
 name.
+
+The unchanged-table shortcut's proof for types is here too (``_same_type``): the same
+DDL text on both sides; MariaDB's spellings (``INTEGER(11)``) are left to the comparators.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from sqlalchemy import (
 
 from common.alembic_private import compare_type_setup
 from common.autogen.alter_column import AlterColumnOp
-from common.autogen.aspects import compares
+from common.autogen.aspects import ASK, compares, proves
 from common.autogen.enums import enum_key, native_enum, type_schema
 from common.ops.data_migration import RequireDataMigrationOp
 
@@ -162,6 +165,19 @@ def _compare_type(
         # SQLite's batch copy and MySQL's MODIFY would convert the values silently, wrongly
         alter_column_op.info[USING] = (NO_CAST, NO_CAST)
     return PriorityDispatchResult.STOP
+
+
+def _type_reads(comparer: Any, info: dict, column: Any, table: Any) -> tuple:
+    """What the type comparators read of the two columns."""
+    in_db, model = info["type"], column.type
+    return (type(in_db), comparer.type_text(in_db), type(model), comparer.type_text(model))
+
+
+@proves("column.type", reads=_type_reads)
+def _same_type(comparer: Any, info: dict, column: Any, table: Any) -> bool | str:
+    if comparer.type_text(info["type"]) == comparer.type_text(column.type):
+        return True
+    return False if comparer.dialect.name == "postgresql" else ASK
 
 
 def _with_casts(op: ops.AlterColumnOp, dialect: Any) -> list[ops.MigrateOperation]:
