@@ -2,7 +2,7 @@
 
 Everything it configures (metadata, naming convention, comparators, rewriters, one
 transaction per revision, batch mode on SQLite) lives in ``common.migration_env`` so that
-plain ``alembic`` and ``python -m common`` run the same setup.
+plain ``alembic``, ``python -m common`` and pytest-alembic all run the same setup.
 """
 
 from alembic import context

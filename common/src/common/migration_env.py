@@ -15,9 +15,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, MetaData
 
 from common import ops as _register_operations  # noqa: F401  (op.<workbench ops>)
+from common.autogen import compare_options
+from common.autogen.scope import Scope
 from common.config import Settings, settings_of
 from common.database import make_engine, offline_url, resolve_target
 from common.models import load_metadata
+from common.render import process_revision_directives, render_item
 from common.revisions import CONNECTION_ATTRIBUTE, WORKBENCH_ATTRIBUTE
 from common.runner.run import RUNNER_ATTRIBUTE
 from common.runner.timeouts import Timeouts, timeout_statement
@@ -29,8 +32,6 @@ ON_VERSION_APPLY_ATTRIBUTE = "on_version_apply"
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any):
     """Leave the workbench's own bookkeeping tables out of every comparison."""
-    from common.autogen.scope import Scope
-
     return Scope().include_object(obj, name, type_, reflected, compare_to)
 
 
@@ -40,13 +41,8 @@ def context_options(
     """Options for ``context.configure`` of migrations and autogenerate: the comparison's
     (``common.autogen.compare_options``) plus running and rendering.
 
-    ``metadata`` replaces the models module's. The comparison and rendering machinery is
-    imported here, not at module level: ``update-db`` runs env.py without it (see
-    ``_options``), which spares every deploy its import time.
+    ``metadata`` replaces the models module's.
     """
-    from common.autogen import compare_options
-    from common.render import process_revision_directives, render_item
-
     if metadata is None:
         metadata = load_metadata(settings.models_module)
     return {
@@ -56,18 +52,6 @@ def context_options(
         "render_item": render_item,
         "process_revision_directives": process_revision_directives,
         "user_module_prefix": None,
-    }
-
-
-def _options(context: Any, dialect_name: str, settings: Settings) -> dict[str, Any]:
-    """Under the workbench runner (``update-db``, ``downgrade``: it never autogenerates)
-    what running revisions reads, the other options being autogenerate's and rendering's
-    alone; elsewhere (plain ``alembic``, the review, autogenerate) ``context_options``."""
-    if not context.config.attributes.get(RUNNER_ATTRIBUTE):
-        return context_options(dialect_name, settings)
-    return {
-        "target_metadata": load_metadata(settings.models_module),
-        "transaction_per_migration": True,
     }
 
 
@@ -105,7 +89,7 @@ def _run_offline(context: Any) -> None:
         url=url,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
-        **_options(context, url.get_backend_name(), settings),
+        **context_options(url.get_backend_name(), settings),
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -125,7 +109,7 @@ def _run_online(context: Any, connectable: Engine | Connection | None) -> None:
 
 def _run_on_connection(context: Any, connection: Connection) -> None:
     settings = settings_of(context.config)
-    options = _options(context, connection.dialect.name, settings)
+    options = context_options(connection.dialect.name, settings)
     reporter = context.config.attributes.get(ON_VERSION_APPLY_ATTRIBUTE)
     if reporter is not None:
         options["on_version_apply"] = reporter
