@@ -65,6 +65,26 @@ def test_dockerfile_image_runs_update_db_as_a_user_without_dev_dependencies():
     assert not any(i["instruction"] == "COPY" and "/uv" in i["value"] for i in final)
 
 
+def test_dockerfile_matches_the_project_and_its_lock():
+    """What the image copies exists, the lock it syncs is current (``--locked`` would fail
+    the build otherwise), and its runtime set holds no test tool (pytest is a dev one)."""
+    for item in DockerfileParser(str(DEPLOY / "Dockerfile")).structure:
+        if item["instruction"] == "COPY" and "--from" not in item["value"]:
+            *sources, _ = item["value"].split()
+            assert all((ROOT / source).exists() for source in sources), item["value"]
+    export = subprocess.run(
+        ["uv", "export", "--locked", "--no-default-groups", "--no-hashes", "--no-emit-workspace"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert export.returncode == 0, export.stderr
+    runtime = {line.split("==")[0] for line in export.stdout.splitlines() if "==" in line}
+    assert "sqlalchemy" in runtime and "alembic" in runtime
+    assert not runtime & {"pytest", "pytest-xdist", "pytest-alembic", "coverage"}
+
+
 def test_entrypoint_refuses_to_run_without_database_url(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     result = subprocess.run(

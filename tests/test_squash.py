@@ -95,6 +95,29 @@ def test_squash_on_postgresql_with_a_database_beyond_rev(project, first_pg_url, 
     assert _schema(engine_for, pg_url) == before
 
 
+def test_squash_on_mariadb_keeps_the_old_database_and_builds_a_fresh_one_alike(
+    project, mysql_server, mysql_url, engine_for
+):
+    """MariaDB: the proof runs on scratch databases of its own server, the database that
+    applied the squashed chain upgrades on, and a fresh one builds the same schema."""
+    _chain(project)
+    project.use_database(mysql_url)
+    project.ok("update-db", "--revision", "0004")
+    result = project.ok("squash", "--upto", "0004")
+    assert "Squashed 4 revisions (0001..0004) into one with id 0004; proven" in result.stderr
+    project.ok("update-db")
+    assert [row[:2] for row in history_rows(mysql_url)][-1] == ("0005", "up")
+    assert "edited" not in project.ok("status").output
+    fresh = mysql_server.create_database()
+    try:
+        project.use_database(fresh)
+        project.ok("update-db")
+        assert _schema(engine_for, fresh) == _schema(engine_for, mysql_url)
+        project.ok("downgrade", "--revision", "base")
+    finally:
+        mysql_server.drop_database(fresh)
+
+
 @pytest.fixture
 def squashable(project, sqlite_url):
     _chain(project)

@@ -1,6 +1,7 @@
 """Our migrations, tested with the workbench's pytest plugin: no conftest needed."""
 
 from common.testing.checks import (  # noqa: F401  (collected as tests)
+    test_all_models_register,
     test_models_match_head,
     test_single_head,
     test_up_down_up_with_rows,

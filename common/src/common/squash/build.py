@@ -36,7 +36,22 @@ def reflected_schema(connection: Connection) -> MetaData:
         metadata.reflect(connection, only=lambda name, _: not name.startswith("alembic_"))
     if connection.in_transaction():
         connection.rollback()
+    if connection.dialect.name in ("mysql", "mariadb"):
+        _drop_implicit_foreign_key_indexes(metadata)
     return metadata
+
+
+def _drop_implicit_foreign_key_indexes(metadata: MetaData) -> None:
+    """MySQL/MariaDB give a foreign key without a usable index one of its own, named after
+    the constraint, and reflection returns it as a plain index. Rendered as such, the
+    squash's downgrade would drop it before the table and fail ("needed in a foreign key
+    constraint"); left out, ``create_table`` makes it again, name and columns alike."""
+    for table in metadata.tables.values():
+        keys = {(fk.name, tuple(fk.column_keys)) for fk in table.foreign_key_constraints}
+        for index in list(table.indexes):
+            columns = tuple(column.name for column in index.columns)
+            if not index.unique and (index.name, columns) in keys:
+                table.indexes.discard(index)
 
 
 def write_squashed(

@@ -4,6 +4,7 @@
         test_models_match_head,
         test_single_head,
         test_up_down_up_with_rows,
+        test_all_models_register,
     )
 
 The round trip and the drift check are the review's own (``common.review.checks``), run
@@ -11,7 +12,9 @@ once per session on a scratch database: every revision applied from an empty dat
 with a schema snapshot after each, a row seeded in every table, every revision downgraded
 (the schema must equal the snapshot before it, the rows in surviving tables must stay)
 and applied again (the schema must equal the first pass's); at head the models must
-match. A failure is the review's one line, with the details under it.
+match. A failure is the review's one line, with the details under it. The registration
+check needs no database: every module beside the models module imported in a fresh
+interpreter must add no table to the metadata (``common.testing.registration``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,21 @@ def test_single_head(workbench_project: Path) -> None:
         single_head(load_scripts(build_config(settings)))
     except WorkbenchError as exc:
         pytest.fail(exc.one_line(), pytrace=False)
+
+
+def test_all_models_register(workbench_project: Path) -> None:
+    """Every table defined beside the models module is imported by it: autogenerate
+    would otherwise offer to drop the tables it cannot see."""
+    from common.testing.registration import unregistered_tables
+
+    settings = load_settings(workbench_project / ".env", project_dir=workbench_project)
+    missing, _ = unregistered_tables(settings.models_module, workbench_project)
+    if missing:
+        pytest.fail(
+            f"tables defined but not imported by {settings.models_module}: "
+            f"{', '.join(missing)}: import their modules from it.",
+            pytrace=False,
+        )
 
 
 def test_up_down_up_with_rows(workbench_scratch_checks: dict[str, CheckResult]) -> None:
