@@ -13,6 +13,11 @@ def _name(obj: Any) -> str:
     return str(name)
 
 
+def _table(schema: str | None, table: str) -> str:
+    """``audit.event`` outside the default schema: two schemas may hold an ``event``."""
+    return f"{schema}.{table}" if schema else table
+
+
 def describe_diff(diff: Any) -> str:
     if isinstance(diff, list):  # column modifications come grouped
         return "; ".join(describe_diff(item) for item in diff)
@@ -24,11 +29,11 @@ def describe_diff(diff: Any) -> str:
         return f"{verb} table {diff[1].fullname}"
     if kind in ("add_column", "remove_column"):
         verb = "add" if kind == "add_column" else "remove"
-        return f"{verb} column {diff[2]}.{diff[3].name}"
+        return f"{verb} column {_table(diff[1], diff[2])}.{diff[3].name}"
     if kind.startswith("modify_"):
-        _, _schema, table, column, _info, old, new = diff
+        _, schema, table, column, _info, old, new = diff
         what = kind.removeprefix("modify_").replace("_", " ")
-        return f"change {what} of {table}.{column}: {old!r} -> {new!r}"
+        return f"change {what} of {_table(schema, table)}.{column}: {old!r} -> {new!r}"
     if kind.startswith(("add_", "remove_")):
         verb, what = kind.split("_", 1)
         return f"{verb} {what.replace('_', ' ')} {_name(diff[1])}"

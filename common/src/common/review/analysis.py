@@ -28,14 +28,27 @@ def created_table(statement: Statement) -> str | None:
     return None
 
 
+def _created_names(statement: Statement) -> tuple[str, ...]:
+    """The bare name the rules look up, and ``schema.name`` that the impact check does."""
+    node = statement.node
+    relation = None
+    if isinstance(node, ast.CreateStmt | ast.CreateTableAsStmt):
+        relation = node.relation if isinstance(node, ast.CreateStmt) else node.into.rel
+    if relation is None:
+        return ()
+    if relation.schemaname:
+        return relation.relname, f"{relation.schemaname}.{relation.relname}"
+    return (relation.relname,)
+
+
 def _mark_created(statements: list[Statement], created: set[str]) -> None:
     snapshot = frozenset(created)
     for statement in statements:
         statement.created = snapshot
-        table = created_table(statement)
-        if table and table not in created:
-            created.add(table)
-            snapshot = frozenset(created)
+        for table in _created_names(statement):
+            if table not in created:
+                created.add(table)
+                snapshot = frozenset(created)
 
 
 def analyse(revisions: list[Script]) -> list[RevisionUnit]:

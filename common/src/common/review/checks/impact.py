@@ -32,6 +32,15 @@ class Effect:
     table: str
     lock: str
     work: str  # instant, scan, rewrite, index build, row updates
+    schema: str | None = None  # as the statement names it; None: the search path's
+
+    @property
+    def label(self) -> str:
+        return f"{self.schema}.{self.table}" if self.schema else self.table
+
+
+def _on(relation: ast.RangeVar, lock: str, work: str) -> Effect:
+    return Effect(relation.relname, lock, work, relation.schemaname)
 
 
 _ALTER_WORK = {
@@ -70,20 +79,25 @@ def effects(statement: Statement) -> list[Effect]:
     found: list[Effect] = []
     if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
         table = node.relation.relname
-        found = [Effect(table, *_alter_effect(table, command)) for command in node.cmds or ()]
+        found = [_on(node.relation, *_alter_effect(table, command)) for command in node.cmds or ()]
     elif isinstance(node, ast.IndexStmt):
         lock = "SHARE UPDATE EXCLUSIVE" if node.concurrent else "SHARE"
-        found = [Effect(node.relation.relname, lock, "index build")]
+        found = [_on(node.relation, lock, "index build")]
     elif isinstance(node, ast.RenameStmt) and node.relation is not None:
-        found = [Effect(node.relation.relname, ACCESS_EXCLUSIVE, "instant")]
+        found = [_on(node.relation, ACCESS_EXCLUSIVE, "instant")]
     elif isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
-        found = [Effect(names[-1].sval, ACCESS_EXCLUSIVE, "instant") for names in node.objects]
+        found = [_dropped(names) for names in node.objects]
     elif isinstance(node, ast.CreateTrigStmt):  # every later write runs it
-        found = [Effect(node.relation.relname, "SHARE ROW EXCLUSIVE", "trigger on writes")]
+        found = [_on(node.relation, "SHARE ROW EXCLUSIVE", "trigger on writes")]
     elif isinstance(node, ast.UpdateStmt | ast.DeleteStmt):
         work = "row updates" if node.whereClause is None else "scan"
-        found = [Effect(node.relation.relname, "ROW EXCLUSIVE", work)]
-    return [effect for effect in found if statement.on_existing(effect.table)]
+        found = [_on(node.relation, "ROW EXCLUSIVE", work)]
+    return [effect for effect in found if statement.on_existing(effect.label)]
+
+
+def _dropped(names: tuple) -> Effect:
+    schema = names[-2].sval if len(names) > 1 else None
+    return Effect(names[-1].sval, ACCESS_EXCLUSIVE, "instant", schema)
 
 
 # a partitioned parent holds no rows itself (reltuples 0, 0 bytes): its figures are the
@@ -100,7 +114,8 @@ _STATS = text(
         FROM pg_partition_tree(c.oid) tree JOIN pg_class l ON l.oid = tree.relid
         WHERE tree.isleaf
     ) t ON c.relkind = 'p'
-    WHERE c.relname = :name AND c.relkind IN ('r', 'p') AND n.nspname = current_schema()
+    WHERE c.relname = :name AND c.relkind IN ('r', 'p')
+      AND n.nspname = coalesce(:schema, current_schema())
     """
 )
 
@@ -130,12 +145,12 @@ def _after_validation(found: list[Effect], statement: Statement, validated: set[
     commands = node.cmds or () if isinstance(node, ast.AlterTableStmt) else ()
     subtypes = [command.subtype for command in commands]
     for effect in found:
-        if AlterTableType.AT_SetNotNull in subtypes and effect.table in validated:
-            yield Effect(effect.table, effect.lock, "instant")
+        if AlterTableType.AT_SetNotNull in subtypes and effect.label in validated:
+            yield Effect(effect.table, effect.lock, "instant", effect.schema)
         else:
             yield effect
     if AlterTableType.AT_ValidateConstraint in subtypes and node.relation is not None:
-        validated.add(node.relation.relname)
+        validated.add(_on(node.relation, "", "").label)
 
 
 def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: int) -> CheckResult:
@@ -149,9 +164,11 @@ def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: 
         validated: set[str] = set()  # tables with a CHECK validated earlier in the revision
         for statement in unit.up:
             for effect in _after_validation(effects(statement), statement, validated):
-                if effect.table not in stats:
-                    stats[effect.table] = connection.execute(_STATS, {"name": effect.table}).first()
-                found = stats[effect.table]
+                table = effect.label
+                if table not in stats:
+                    params = {"name": effect.table, "schema": effect.schema}
+                    stats[table] = connection.execute(_STATS, params).first()
+                found = stats[table]
                 rows, size = (max(int(found[0]), 0), int(found[1])) if found else (0, 0)
                 seconds = _estimate(effect.work, rows, size)
                 large = rows >= large_rows or size >= LARGE_BYTES
@@ -159,7 +176,7 @@ def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: 
                 entry = {
                     "revision": unit.label,
                     "line": statement.line,
-                    "table": effect.table,
+                    "table": table,
                     "rows": rows,
                     "size": _human(size),
                     "lock": effect.lock,
@@ -170,7 +187,7 @@ def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: 
                 rows_out.append(entry)
                 if entry["flagged"]:
                     flagged.append(
-                        f"{unit.label}:{statement.line} holds ACCESS EXCLUSIVE on {effect.table} "
+                        f"{unit.label}:{statement.line} holds ACCESS EXCLUSIVE on {table} "
                         f"(~{rows:,} rows, {_human(size)}) during a {effect.work}, "
                         f"~{seconds:.0f} s of blocked reads and writes"
                     )

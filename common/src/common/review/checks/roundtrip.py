@@ -26,6 +26,7 @@ from common.database import driver_message, make_engine
 from common.errors import WorkbenchError
 from common.migration_env import ON_VERSION_APPLY_ATTRIBUTE
 from common.models import load_metadata
+from common.review.checks.compared import ComparedSchemas
 from common.review.checks.scratch import scratch_database
 from common.review.checks.snapshot import differences, row_counts, seed, snapshot, tables_of
 from common.review.model import CheckResult, Status
@@ -43,6 +44,7 @@ class _Pass:
     script: ScriptDirectory
     snapshots: dict[str | None, dict]
     verb: str
+    schemas: ComparedSchemas
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     #: also called after each revision of the recording pass (the old-code probe)
@@ -55,7 +57,7 @@ class _Pass:
     def __call__(self, *, ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
         revision = step.up_revision_id
         label = Path(self.script.get_revision(revision).path).stem
-        shot = snapshot(self.connection)
+        shot = snapshot(self.connection, self.schemas)
         if self.verb == "record":
             self.snapshots[revision] = shot
             if self.observe is not None:
@@ -155,11 +157,12 @@ def _checks(connection, script, start, pending, settings: Settings, observe) -> 
         # a scratch database need not survive a crash: skip the WAL flush at each commit
         connection.execute(text("SET synchronous_commit = off"))
         connection.commit()
-    snapshots: dict[str | None, dict] = {None: snapshot(connection)}
+    schemas = ComparedSchemas.from_settings(settings)
+    snapshots: dict[str | None, dict] = {None: snapshot(connection, schemas)}
     if observe is not None:
         observe(connection, None)
     connection.rollback()
-    record = _Pass(connection, script, snapshots, "record", observe=observe)
+    record = _Pass(connection, script, snapshots, "record", schemas, observe=observe)
     failure = _run(config, connection, _upgrade, "head", record)
     if failure:
         message = f"upgrade to head fails on a scratch database: {failure}"
@@ -171,11 +174,10 @@ def _checks(connection, script, start, pending, settings: Settings, observe) -> 
     if not pending:
         results.append(CheckResult(ROUND_TRIP, Status.SKIPPED, "no pending revisions"))
         return results
-    seeded = seed(connection)
+    seeded = seed(connection, schemas.present(connection))
     connection.commit()
-    down = _Pass(
-        connection, script, snapshots, "downgrade", counts=row_counts(connection, set(seeded))
-    )
+    counts = row_counts(connection, set(seeded))
+    down = _Pass(connection, script, snapshots, "downgrade", schemas, counts=counts)
     connection.rollback()
     problems = []
     failure = _run(config, connection, _downgrade, start or "base", down)
@@ -183,7 +185,7 @@ def _checks(connection, script, start, pending, settings: Settings, observe) -> 
     if failure:
         problems.append(f"downgrade fails: {failure}")
     else:
-        up = _Pass(connection, script, snapshots, "upgrade")
+        up = _Pass(connection, script, snapshots, "upgrade", schemas)
         failure = _run(config, connection, _upgrade, "head", up)
         problems += up.problems + ([f"upgrade again fails: {failure}"] if failure else [])
     if problems:

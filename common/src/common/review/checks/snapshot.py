@@ -3,54 +3,74 @@
 On PostgreSQL a snapshot is four catalog queries (columns, indexes, constraints, enum
 types), cheap enough to take after every revision step; elsewhere SQLAlchemy's inspector.
 Bookkeeping tables (``alembic_*``) are left out.
+
+A PostgreSQL snapshot covers the default schema and every other schema ``include``
+accepts (the review passes the schemas autogenerate compares, ``common.review.checks.
+compared``); a key outside the default schema starts with its schema (``audit.event.id``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, func, inspect, select, text, types
 
+# every query yields (schema, key, value); the system schemas are never compared
+_USER_SCHEMA = "{n} NOT LIKE 'pg\\_%' AND {n} <> 'information_schema'"
 _PG_QUERIES = {
     "columns": """
-        SELECT c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod)
+        SELECT n.nspname, c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod)
                || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
                || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-          AND a.attnum > 0 AND NOT a.attisdropped AND c.relname NOT LIKE 'alembic\\_%'""",
+        WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+          AND c.relname NOT LIKE 'alembic\\_%' AND """
+    + _USER_SCHEMA.format(n="n.nspname"),
     "indexes": """
-        SELECT indexname, indexdef FROM pg_indexes
-        WHERE schemaname = current_schema() AND tablename NOT LIKE 'alembic\\_%'""",
+        SELECT schemaname, indexname, indexdef FROM pg_indexes
+        WHERE tablename NOT LIKE 'alembic\\_%' AND """
+    + _USER_SCHEMA.format(n="schemaname"),
     "constraints": """
-        SELECT conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid)
-        FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
-          AND conrelid <> 0 AND conrelid::regclass::text NOT LIKE 'alembic\\_%'""",
+        SELECT n.nspname, c.relname || '.' || conname, pg_get_constraintdef(k.oid)
+        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+        JOIN pg_namespace n ON n.oid = k.connamespace
+        WHERE c.relname NOT LIKE 'alembic\\_%' AND """
+    + _USER_SCHEMA.format(n="n.nspname"),
     "enums": """
-        SELECT t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+        SELECT n.nspname, t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
-        WHERE t.typnamespace = current_schema()::regnamespace GROUP BY t.typname""",
+        JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE """
+    + _USER_SCHEMA.format(n="n.nspname")
+    + " GROUP BY n.nspname, t.typname",
 }
 
 
 # one round trip per snapshot: the four queries as one UNION ALL
 _PG_SNAPSHOT = text(
     " UNION ALL ".join(
-        f"SELECT '{kind}' AS kind, k, v FROM ({query}) AS {kind}(k, v)"
+        f"SELECT '{kind}' AS kind, s, k, v, s = current_schema() FROM ({query}) AS {kind}(s, k, v)"
         for kind, query in _PG_QUERIES.items()
     )
 )
 
 
-def snapshot(connection: Connection) -> dict[str, dict[str, str]]:
+def snapshot(
+    connection: Connection, include: Callable[[str], bool] | None = None
+) -> dict[str, dict[str, str]]:
+    """The schema as comparable text; ``include`` picks schemas besides the default one."""
     if connection.dialect.name == "postgresql":
         shot: dict[str, dict[str, str]] = {kind: {} for kind in _PG_QUERIES}
-        for kind, key, value in connection.execute(_PG_SNAPSHOT):
-            shot[kind][key] = value
+        for kind, schema, key, value, default in connection.execute(_PG_SNAPSHOT):
+            if default:
+                shot[kind][key] = value
+            elif include is not None and include(schema):
+                shot[kind][f"{schema}.{key}"] = value
         return shot
     return _inspected(connection)
 
@@ -71,7 +91,13 @@ def _inspected(connection: Connection) -> dict[str, dict[str, str]]:
 
 
 def tables_of(shot: dict[str, dict[str, str]]) -> set[str]:
-    return {key.split(".")[0] for key in shot["columns"]}
+    """Tables of a snapshot, ``schema.table`` outside the default schema."""
+    return {key.rsplit(".", 1)[0] for key in shot["columns"]}
+
+
+def _table(name: str, metadata: MetaData) -> Table:
+    schema, _, table = name.rpartition(".")
+    return Table(table, metadata, schema=schema or None)
 
 
 def differences(before: dict, after: dict) -> list[str]:
@@ -96,7 +122,7 @@ def row_counts(connection: Connection, names: set[str]) -> dict[str, int]:
     metadata = MetaData()
     ordered = sorted(names)
     counts = [
-        select(func.count()).select_from(Table(name, metadata)).scalar_subquery()
+        select(func.count()).select_from(_table(name, metadata)).scalar_subquery()
         for name in ordered
     ]
     return dict(zip(ordered, connection.execute(select(*counts)).one(), strict=True))
@@ -144,10 +170,13 @@ def _row(connection: Connection, table: Table) -> dict[str, Any]:
     return row
 
 
-def seed(connection: Connection) -> list[str]:
-    """One row per table where a plausible row can be made; the tables seeded."""
+def seed(connection: Connection, schemas: tuple[str, ...] = ()) -> list[str]:
+    """One row per table of the default schema and ``schemas`` where a plausible row can
+    be made; the tables seeded (``schema.table`` outside the default schema)."""
     metadata = MetaData()
     metadata.reflect(connection)
+    for schema in schemas:
+        metadata.reflect(connection, schema=schema)
     seeded = []
     for table in metadata.sorted_tables:
         if table.name.startswith("alembic_"):
@@ -156,7 +185,7 @@ def seed(connection: Connection) -> list[str]:
         try:
             connection.execute(table.insert().values(_row(connection, table)))
             savepoint.commit()
-            seeded.append(table.name)
+            seeded.append(table.key)
         except Exception:
             savepoint.rollback()
     return seeded
