@@ -1,8 +1,8 @@
-"""The pytest plugin users get (``common.testing``): the README's example and its failures.
+"""The pytest plugin users get (``common.testing``): its guide's example and its failures.
 
 The example project in examples/plugin (two revisions, the second a data migration, and
-the user's test file that the README shows verbatim) runs in a subprocess, as a user's
-suite would, under this environment's pytest 9. The failures a user must see are proven
+the user's test file that docs/pages/guides/pytest-plugin.md shows verbatim) runs in a
+subprocess, as a user's suite would, under this environment's pytest 9. The failures a user must see are proven
 in-process on real databases.
 """
 
@@ -35,12 +35,12 @@ def _example(project, *, downgrade_keeps_done: bool = True) -> None:
     project.write_models((EXAMPLE / "models.py").read_text())
 
 
-def test_readme_shows_the_example_test_verbatim():
-    readme = (ROOT / "README.md").read_text()
+def test_plugin_guide_shows_the_example_test_verbatim():
+    guide = (ROOT / "docs" / "pages" / "guides" / "pytest-plugin.md").read_text()
     block = re.search(
-        r"<!-- examples/plugin/test_migrations.py -->\n```python\n(.*?)```", readme, re.S
+        r"<!-- examples/plugin/test_migrations.py -->\n```python\n(.*?)```", guide, re.S
     )
-    assert block, "README lost the example test block"
+    assert block, "the pytest plugin guide lost the example test block"
     assert block.group(1) == (EXAMPLE / "test_migrations.py").read_text()
 
 
@@ -62,7 +62,7 @@ def _run_example(
 
 @pytest.mark.e2e
 def test_example_passes_under_pytest_9(project, first_pg_url):
-    """The README's test file, in a user's fresh process, on this environment's pytest 9."""
+    """The guide's test file, in a user's fresh process, on this environment's pytest 9."""
     url = first_pg_url.render_as_string(hide_password=False)
     result = _run_example(project, [sys.executable], url)
     assert "6 passed" in result.stdout, result.stdout + result.stderr
