@@ -8,7 +8,6 @@ runs every op's example online and offline, the rule tests run every rule's case
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from common.ops import all_ops
 from common.reference import commands, pages, settings
 from common.review.examples import CASES
 from common.review.rules import all_rules
+from tests.docs_examples import task_flags
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = pages()
@@ -27,22 +27,11 @@ DIALECTS = ("postgresql", "mysql", "sqlite")
 DOCS = "docs/mkdocs.yml"
 
 
-def _task_parameters() -> dict[str, set[str]]:
-    """Each task of tasks.py (as ``uvx invoke`` names it) -> its flags."""
-    tree = ast.parse((ROOT / "tasks.py").read_text())
-    found = {}
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.decorator_list:
-            names = [a.arg for a in node.args.args[1:]]
-            found[node.name.replace("_", "-")] = {f"--{n.replace('_', '-')}" for n in names}
-    return found
-
-
 @pytest.mark.parametrize("name", list(commands.subcommands()))
 def test_every_command_and_flag_has_its_page(name):
     page = PAGES[f"commands/{name}.md"]
     parser = commands.subcommands()[name]
-    tasks = _task_parameters()
+    tasks = task_flags()
     assert name in tasks, f"the page says `uvx invoke {name}`, which tasks.py lacks"
     for action in commands.flags(parser):
         if not action.option_strings:

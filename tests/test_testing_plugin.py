@@ -2,8 +2,8 @@
 
 The example project in examples/plugin (two revisions, the second a data migration, and
 the user's test file that docs/pages/guides/pytest-plugin.md shows verbatim) runs in a
-subprocess, as a user's suite would, under this environment's pytest 9. The failures a user must see are proven
-in-process on real databases.
+subprocess, as a user's suite would, under this environment's pytest 9. The failures a
+user must see are proven in-process on real databases.
 """
 
 from __future__ import annotations
