@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
@@ -126,6 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, default=800)
     parser.add_argument("--runs", type=int, default=5)
+    no_record_flag(parser)
     args = parser.parse_args()
     engine, metadata = prepare(args.tables)
     sides = {"alembic": ["alembic.autogenerate.*"], "workbench": PLUGINS}
@@ -148,6 +151,10 @@ def main() -> None:
     print(f"  plain Alembic (alembic.autogenerate.*): {alembic:.2f} s")
     print(f"  workbench (+ common.autogen.*):        {workbench:.2f} s")
     print(f"  ratio workbench / Alembic: {workbench / alembic:.2f}")
+    label = "workbench comparators vs plain Alembic"
+    baseline = f"plain Alembic {alembic:.2f} s"
+    figure = Figure(label, round(workbench / alembic, 2), "x", 1.0, baseline=baseline)
+    record("autogen_compare", [figure], note=f"{args.tables} tables, {args.runs} ABBA runs")
 
 
 if __name__ == "__main__":

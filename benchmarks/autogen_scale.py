@@ -67,6 +67,7 @@ sys.path.insert(0, str(ROOT / "common" / "src"))
 from alembic.autogenerate import compare_metadata as alembic_compare_metadata  # noqa: E402
 from alembic.autogenerate.compare.util import _INSP_KEYS  # noqa: E402
 from alembic.migration import MigrationContext  # noqa: E402
+from results import Figure, no_record_flag, record  # noqa: E402  (benchmarks/results.py)
 from rich.console import Console  # noqa: E402
 from rich.table import Table as RichTable  # noqa: E402
 from sqlalchemy import (  # noqa: E402
@@ -298,6 +299,21 @@ def describe(diff: Any) -> str:
     return textwrap.shorten(repr(diff), 300)
 
 
+DIALECT = ""  # set by main() from the server's version
+FIGURES: list[Figure] = []  # the largest size's headline figures, for record()
+
+
+def short_name(version: str) -> str:
+    """``PG 15``, ``MariaDB 10.11``, ``SQLite 3.40``: the label prefix of a recorded figure."""
+    words = version.replace("-", " ").split()
+    if version.startswith("PostgreSQL"):
+        return f"PG {words[1].split('.')[0]}"
+    if version.startswith("SQLite"):
+        return "SQLite " + ".".join(words[1].split(".")[:2])
+    name = "MariaDB" if "MariaDB" in version else "MySQL"
+    return f"{name} " + ".".join(words[0].split(".")[:2])
+
+
 def report(title: str, results: dict[str, dict], targets: bool) -> None:
     console.print(title)
     table = RichTable()
@@ -318,6 +334,27 @@ def report(title: str, results: dict[str, dict], targets: bool) -> None:
     goal_b = f"  (target <= 1.25x: {'met' if overhead <= 1.25 else 'NOT met'})" if targets else ""
     console.print(f"  Alembic / workbench: {speedup:.1f}x{goal_a}")
     console.print(f"  workbench / bulk reflection: {overhead:.2f}x{goal_b}")
+    if targets:
+        FIGURES.append(
+            Figure(
+                f"{DIALECT}: speed-up over plain Alembic",
+                round(speedup, 1),
+                "x",
+                4.0,
+                "higher",
+                f"plain Alembic {alembic:.3f} s",
+            )
+        )
+        FIGURES.append(
+            Figure(
+                f"{DIALECT}: workbench vs bulk reflection",
+                round(overhead, 2),
+                "x",
+                1.25 if DIALECT.startswith("PG") else None,
+                "lower",
+                f"bulk reflection {bulk:.3f} s",
+            )
+        )
 
 
 def _sides(metadata: MetaData) -> dict[str, Callable]:
@@ -400,6 +437,7 @@ def peak_memory(engine: Engine, size: int) -> None:
     if process.returncode != 0:
         raise SystemExit(f"`python -m common check` exited {process.returncode}:\n{output}")
     peak = usage.ru_maxrss / 1024  # KiB on Linux
+    FIGURES.append(Figure(f"peak memory of check, {DIALECT}", round(peak), "MB", 300))
     console.print(
         f"Peak memory of `python -m common check` (database stamped at head, models module "
         f"declaring the {size} tables; its own wait4 rusage): {peak:.0f} MB "
@@ -470,12 +508,16 @@ def main() -> None:
         default="convention,default",
         help="variants: convention (in sync), default (named by PostgreSQL), or both",
     )
+    no_record_flag(parser)
     args = parser.parse_args()
     variants = {name.strip() for name in args.names.split(",")}
     sizes = sorted(int(size) for size in args.sizes.split(",") if size.strip())
     admin = admin_url(args.url)
     scratch = Scratch(admin)
-    console.print(f"Server: {admin.render_as_string(hide_password=True)}, {server_version(admin)}")
+    global DIALECT
+    version = server_version(admin)
+    DIALECT = short_name(version)
+    console.print(f"Server: {admin.render_as_string(hide_password=True)}, {version}")
     console.print(f"Load (os.getloadavg, 1/5/15 min): {os.getloadavg()}")
     try:
         for size in sizes:
@@ -492,6 +534,8 @@ def main() -> None:
             real_world(scratch, args.runs)
     finally:
         scratch.drop_all()
+    if FIGURES:
+        record("autogen_scale", FIGURES, note=f"{sizes[-1]} in-sync tables, {args.runs} ABBA runs")
 
 
 if __name__ == "__main__":

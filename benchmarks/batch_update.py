@@ -30,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
@@ -227,6 +229,12 @@ def _update_part(engine, args) -> None:
         f"{'met' if ratio >= 0.9 else 'NOT met'}); longest batch {longest:.1f} ms "
         f"(target < 100 ms: {'met' if longest < 100 else 'NOT met'})"
     )
+    baseline = f"single UPDATE, {big['single UPDATE']['seconds']:.2f} s"
+    figures = [
+        Figure("throughput vs one UPDATE", round(ratio * 100), "%", 90, "higher", baseline),
+        Figure("longest batch", round(longest, 1), "ms", 100),
+    ]
+    record("batch_update", figures, note=f"{args.rows:,} rows, {args.runs} runs")
 
 
 def _offset_part(engine, args) -> None:
@@ -240,6 +248,9 @@ def _offset_part(engine, args) -> None:
     )
     speedup = small["OFFSET loop"]["seconds"] / small["op.batch_update"]["seconds"]
     print(f"   batch_update is {speedup:.1f}x faster than the OFFSET loop")
+    label = f"speed-up over an OFFSET loop ({args.offset_rows:,} rows)"
+    figure = Figure(label, round(speedup, 1), "x", 1.0, "higher", baseline="OFFSET pages")
+    record("batch_update", [figure], note=f"{args.offset_rows:,} rows, {args.runs} runs")
 
 
 def _index_part(engine, args) -> None:
@@ -274,6 +285,10 @@ def _index_part(engine, args) -> None:
         f"   writer's longest COMMIT (WAL flush, disk): {commits['CONCURRENTLY'] * 1000:.1f} ms "
         f"with CONCURRENTLY, {commits['no build (noise)'] * 1000:.1f} ms with no build"
     )
+    baseline = f"plain CREATE INDEX: {waits['plain CREATE INDEX'] * 1000:.0f} ms"
+    label = "writer's longest UPDATE during create_index_concurrently"
+    figure = Figure(label, round(concurrent_ms, 1), "ms", 50, baseline=baseline)
+    record("batch_update", [figure], note=f"{args.rows:,} rows, {args.runs} runs")
 
 
 def main() -> None:
@@ -282,6 +297,7 @@ def main() -> None:
     parser.add_argument("--offset-rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--parts", default="123", help="which parts to run, e.g. 3")
+    no_record_flag(parser)
     args = parser.parse_args()
     engine = _engine()
     with engine.connect() as conn:

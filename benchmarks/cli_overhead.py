@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
@@ -74,6 +76,7 @@ def _medians(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
+    no_record_flag(parser)
     args = parser.parse_args()
 
     env = dict(os.environ, DATABASE_URL=_database_url())
@@ -94,12 +97,19 @@ def main() -> None:
     ]
     print(f"{'operation':<32} {'workbench':>10} {'alembic':>10} {'ratio':>7}")
     worst = 0.0
+    measured = []
     for name, ours, theirs in pairs:
         workbench, alembic = _medians(ours, theirs, env, args.runs)
         ratio = workbench / alembic
         worst = max(worst, ratio)
         print(f"{name:<32} {workbench:>9.3f}s {alembic:>9.3f}s {ratio:>6.2f}x")
+        measured.append((name, " ".join(theirs[3:]), ratio, alembic))
     print(f"target: under 1.50x -> {'met' if worst < 1.5 else 'NOT met'} (worst {worst:.2f}x)")
+    figures = [
+        Figure(f"{name} vs {base}", round(ratio, 2), "x", 1.5, baseline=f"{base}, {seconds:.2f} s")
+        for name, base, ratio, seconds in measured
+    ]
+    record("cli_overhead", figures, note=f"{args.runs} alternating runs, medians")
     _bytecode(env, args.runs)
 
 

@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -162,6 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    no_record_flag(parser)
     args = parser.parse_args()
     engine, metadata, declared = prepare(args.objects)
     replaceable_entity.register_entities([as_alembic_utils(obj) for obj in declared])
@@ -187,6 +190,9 @@ def main() -> None:
     print(f"  workbench      {ours:8.3f} s")
     print(f"  alembic_utils  {theirs:8.3f} s")
     print(f"  ratio alembic_utils / workbench: {theirs / ours:.1f}x")
+    label = f"compare {args.objects} objects"
+    figure = Figure(label, round(ours, 2), "s", 1.0, baseline=f"alembic_utils {theirs:.1f} s")
+    record("db_objects", [figure], note=f"{args.objects} in-sync objects, {args.runs} runs")
     if ours > 1.0:
         raise SystemExit(f"the workbench took {ours:.2f} s, over its 1 s target")
 

@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
@@ -235,6 +237,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="table size (1,000,000)")
     parser.add_argument("--runs", type=int, default=1)
+    no_record_flag(parser)
     args = parser.parse_args()
     engine = _engine()
     with engine.connect() as conn:
@@ -281,6 +284,13 @@ def main() -> None:
         f"add + copy without trigger {lost:.0f} rows differing (median)"
     )
     print(f"load average {_load()} at the end")
+    noise = f"no change: {worst['no change (noise)']:.0f} ms"
+    figures = [
+        Figure("writer's longest statement during the expand (worst run)",
+               round(worst["expand"]), "ms", 50, baseline=noise),
+        Figure("rows whose two columns differ after the expand", differing, "rows", 0),
+    ]  # fmt: skip
+    record("expand_contract", figures, note=f"{args.rows:,} rows, {args.runs} run(s)")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -94,6 +96,7 @@ def main() -> None:
         action="store_true",
         help="only time status --fleet (the tenants brought to head first, untimed)",
     )
+    no_record_flag(parser)
     args = parser.parse_args()
 
     url = _database_url()
@@ -153,6 +156,16 @@ def main() -> None:
         f"status --fleet on {args.tenants} tenants at head: {status:.2f} s (target < 3 s); "
         f"of which {imports:.2f} s is the interpreter start and imports"
     )
+    figures = [Figure(f"status --fleet, {args.tenants} tenants", round(status, 2), "s", 3.0)]
+    loop = "alembic upgrade head, shell loop"
+    for name, target in (("--parallel 1", 1.5), ("--parallel 4", 4.0)):
+        side = next((n for n in times if name in n), None)
+        if side and loop in times:
+            speed_up = round(times[loop] / times[side], 1)
+            baseline = f"bash loop of alembic upgrade head, {times[loop]:.0f} s"
+            label = f"{name}, speed-up over a loop of alembic"
+            figures.append(Figure(label, speed_up, "x", target, "higher", baseline=baseline))
+    record("fleet", figures, note=f"{args.tenants} tenant schemas x {args.revisions} revisions")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ import threading
 import time
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
@@ -119,6 +121,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--runs", type=int, default=2)
+    no_record_flag(parser)
     args = parser.parse_args()
     engine = _engine()
     with engine.connect() as conn:
@@ -155,6 +158,14 @@ def main() -> None:
         f"build time: {seconds[OP]:.2f} s with {OP}, {seconds[PLAIN]:.2f} s plain "
         f"({seconds[OP] / seconds[PLAIN]:.1f}x); load after {os.getloadavg()}"
     )
+    baseline = (
+        f"plain CREATE INDEX on the parent: {longest[PLAIN] * 1000:.0f} ms; "
+        f"noise {longest[NOISE] * 1000:.0f} ms"
+    )
+    label = f"writer's longest UPDATE during {OP}"
+    figure = Figure(label, round(op_ms), "ms", 50, baseline=baseline)
+    note = f"{args.rows:,} rows in {args.partitions} partitions"
+    record("partitioned_index", [figure], note=note)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ import time
 import uuid
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
@@ -119,6 +121,7 @@ def main() -> None:
         os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
     parser.add_argument("--url", default=default)
+    no_record_flag(parser)
     args = parser.parse_args()
     server = make_url(args.url).set(drivername="postgresql+psycopg")
     name = f"preflight_bench_{uuid.uuid4().hex[:8]}"
@@ -163,6 +166,13 @@ def _measure(url, args) -> None:
         print(f"  {kind:<20} {median * 1000:7.0f} ms  {ratio:4.2f}x the scan  ({rows})")
     verdict = "within" if worst <= TARGET_RATIO else "over"
     print(f"worst step {worst:.2f}x: {verdict} the {TARGET_RATIO:g}x target")
+    baseline = f"count(*), {scan * 1000:.0f} ms"
+    figures = [
+        Figure(f"{kind} vs one scan", round(statistics.median(values) / scan, 2), "x",
+               TARGET_RATIO, baseline=baseline)
+        for kind, values in times.items()
+    ]  # fmt: skip
+    record("preflight", figures, note=f"{args.rows:,} rows, {args.runs} runs, medians")
 
 
 if __name__ == "__main__":

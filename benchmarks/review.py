@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
@@ -117,6 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--revisions", type=int, default=50)
+    no_record_flag(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="workbench-bench-") as folder:
         root = Path(folder)
@@ -146,6 +149,10 @@ def main() -> None:
     )
     print(f"alembic upgrade head + downgrade base: median {theirs:.2f} s")
     print(f"ratio review / alembic up+down: {ours / theirs:.2f}x")
+    label = f"review --json of {args.revisions} revisions"
+    baseline = f"alembic upgrade + downgrade, {theirs:.2f} s"
+    figure = Figure(label, round(ours, 2), "s", 30.0, baseline=baseline)
+    record("review", [figure], note=f"{args.runs} alternating runs, round trip included")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
 from review import build_project  # benchmarks/review.py: the same 50 revisions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +83,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--revisions", type=int, default=50)
     parser.add_argument("--with-database", action="store_true")
+    no_record_flag(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="workbench-bench-") as folder:
         root = Path(folder)
@@ -129,6 +131,10 @@ def main() -> None:
     print(f"target: review --static of {args.revisions} revisions <= {TARGET_SECONDS} s: {verdict}")
     baseline = medians["alembic upgrade --sql head"]
     print(f"ratio review --static / alembic upgrade --sql head: {ours / baseline:.2f}x")
+    label = f"review --static of {args.revisions} revisions"
+    against = f"alembic upgrade --sql head, {baseline:.2f} s"
+    figure = Figure(label, round(ours, 2), "s", TARGET_SECONDS, baseline=against)
+    record("review_static", [figure], note=f"{args.runs} alternating runs, medians")
     if args.with_database:
         database = medians["review (database, --no-round-trip)"]
         print(f"ratio review --static / review with a database: {ours / database:.2f}x")

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import Figure, no_record_flag, record  # benchmarks/results.py
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
@@ -115,6 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--revisions", type=int, default=200)
+    no_record_flag(parser)
     args = parser.parse_args()
 
     url = _database_url()
@@ -139,11 +142,16 @@ def main() -> None:
 
     print(f"median of {args.runs} alternating runs, project .venv python on both sides")
     print(f"{'case':<36} {'update-db':>10} {'alembic':>10} {'ratio':>7}")
+    figures = []
     for name, (mine, base) in (
         ("nothing pending", idle),
         (f"apply {args.revisions} small revisions", applying),
     ):
         print(f"{name:<36} {mine:>9.2f}s {base:>9.2f}s {mine / base:>6.2f}x")
+        label = f"{name} vs alembic upgrade head"
+        baseline = f"alembic upgrade head, {base:.2f} s"
+        figures.append(Figure(label, round(mine / base, 2), "x", 1.5, baseline=baseline))
+    record("update_db", figures, note=f"{args.runs} alternating runs, medians")
 
 
 if __name__ == "__main__":
