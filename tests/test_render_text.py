@@ -181,7 +181,8 @@ def test_review_header_lists_steps_locks_destruction_and_notes():
         "  - drop table legacy and every row in it",
         "Check by hand:",
         "  - item.rank is NOT NULL: added nullable, existing rows backfilled with 1 in batches,"
-        " then set NOT NULL",
+        " then set NOT NULL (no server version known, so PostgreSQL 11+'s one-step add is not"
+        " assumed)",
         "  - ban-drop-table: drops table legacy and every row in it; make sure nothing uses it"
         " and a backup exists",
     ]

@@ -12,10 +12,17 @@ CASES = [
     ("ALTER TABLE t ALTER COLUMN a TYPE bigint", ("ACCESS EXCLUSIVE", "rewrite")),
     ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", ("ACCESS EXCLUSIVE", "scan")),
     ("ALTER TABLE t ADD COLUMN a int", ("ACCESS EXCLUSIVE", "instant")),
-    ("ALTER TABLE t ADD COLUMN a uuid DEFAULT gen_random_uuid()", ("ACCESS EXCLUSIVE", "rewrite")),
+    (
+        "ALTER TABLE t ADD COLUMN a int NOT NULL DEFAULT 3",
+        ("ACCESS EXCLUSIVE", "instant", None, "default kept in the catalog (PostgreSQL 11+)"),
+    ),
+    (
+        "ALTER TABLE t ADD COLUMN a uuid DEFAULT gen_random_uuid()",
+        ("ACCESS EXCLUSIVE", "rewrite", None, "volatile default gen_random_uuid(): one per row"),
+    ),
     (
         "ALTER TABLE t ADD COLUMN a int GENERATED ALWAYS AS (b + 1) STORED",
-        ("ACCESS EXCLUSIVE", "rewrite"),
+        ("ACCESS EXCLUSIVE", "rewrite", None, "stored generated column: computed for every row"),
     ),
     ("ALTER TABLE t ADD CONSTRAINT u UNIQUE (a)", ("ACCESS EXCLUSIVE", "index build")),
     ("ALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX i", ("ACCESS EXCLUSIVE", "instant")),

@@ -123,7 +123,9 @@ def _safe_patterns(context: Any, revision: Any, container: ops.OpContainer) -> o
     dialect = _dialect(context)
     downgrade = isinstance(container, ops.DowngradeOps)
     metadata = context.opts.get("target_metadata")
-    make_columns_safe(container, dialect, downgrade=downgrade, metadata=metadata)
+    make_columns_safe(
+        container, dialect, downgrade=downgrade, metadata=metadata, server=context.dialect
+    )
     make_indexes_safe(container, dialect, context.dialect, metadata)
     drop_foreign_key_indexes(container, dialect)
     guard_committed_steps(container, dialect)

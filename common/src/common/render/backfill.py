@@ -46,9 +46,16 @@ def _server_default(column: Column, dialect: Any) -> sa.TextClause | str | None:
     if isinstance(arg, str):
         return arg
     text = getattr(arg, "text", None)
-    if text is None:
-        text = str(arg.compile(dialect=dialect))
+    if text is None:  # sa.func.now() and other expressions: their SQL for this dialect
+        text = str(arg.compile(dialect=_dialect_object(dialect)))
     return sa.text(text)
+
+
+def _dialect_object(dialect: Any) -> Any:
+    """A SQLAlchemy dialect for a dialect's name (the rewriters pass names), or None."""
+    if isinstance(dialect, str):
+        return sa.make_url(f"{dialect}://").get_dialect()() if dialect else None
+    return dialect
 
 
 def _stored_label(column: Column, value: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic.operations import ops
 
 from common.ops.base import WorkbenchOp
-from common.render.notes import notes_of
+from common.render.notes import notes_of, path_of
 from common.render.regroup import tables_created
 
 HEADER = "workbench_review_header"
@@ -36,6 +36,8 @@ def _column_step(op, table: str, dialect: str, created: bool) -> tuple[str, str,
         return _workbench_step(op, dialect, created)
     if isinstance(op, ops.AddColumnOp):
         null = "NULL" if op.column.nullable else "NOT NULL"
+        default = _default_sql(op.column.server_default)
+        null += f" DEFAULT {default}" if default else ""
         return (
             f"add column {table}.{op.column.name} ({null})",
             _lock(dialect, _BRIEF, created),
@@ -59,6 +61,14 @@ def _column_step(op, table: str, dialect: str, created: bool) -> tuple[str, str,
         lock = _lock(dialect, "ACCESS EXCLUSIVE or SHARE ROW EXCLUSIVE while it scans", created)
         return f"add constraint {name} on {table}", lock, None
     return _generic(op, table, dialect, created)
+
+
+def _default_sql(default) -> str | None:
+    """A server default as the SQL it adds (``'new'``, ``3``, ``now()``), or None."""
+    arg = getattr(default, "arg", None)
+    if arg is None:
+        return None
+    return repr(arg) if isinstance(arg, str) else str(getattr(arg, "text", arg))
 
 
 def _alter_step(op: ops.AlterColumnOp, table: str, dialect: str, created: bool):
@@ -95,10 +105,20 @@ def _workbench_step(op: WorkbenchOp, dialect: str, created: bool = False):
     return op.describe(), lock, op.destroys()
 
 
-def _step(op, dialect: str, created: set[str]) -> list[tuple[str, str, str | None]]:
+def _with_path(op, step: tuple[str, str, str | None]) -> tuple[str, str, str | None, str | None]:
+    return (*step, path_of(op))
+
+
+def _step(op, dialect: str, created: set[str]) -> list[tuple[str, str, str | None, str | None]]:
     if isinstance(op, ops.ModifyTableOps):
         new = op.table_name in created
-        return [_column_step(inner, op.table_name, dialect, new) for inner in op.ops]
+        return [
+            _with_path(inner, _column_step(inner, op.table_name, dialect, new)) for inner in op.ops
+        ]
+    return [_with_path(op, step) for step in _table_step(op, dialect, created)]
+
+
+def _table_step(op, dialect: str, created: set[str]) -> list[tuple[str, str, str | None]]:
     if isinstance(op, ops.CreateTableOp):
         return [(f"create table {op.table_name}", "none (new table)", None)]
     if isinstance(op, ops.DropTableOp):
@@ -129,10 +149,12 @@ def review_header(script: ops.MigrationScript, dialect: str) -> str:
     if not steps:
         return ""
     lines = [f"Review ({dialect or 'any database'}); upgrade steps, and what each locks:"]
-    for number, (text, lock, _) in enumerate(steps, 1):
+    for number, (text, lock, _, path) in enumerate(steps, 1):
         lines.append(f"  {number}. {text}")
         lines.append(f"     lock: {lock}")
-    destructive = [d for _, _, d in steps if d]
+        if path:
+            lines.append(f"     why: {path}")
+    destructive = [d for _, _, d, _ in steps if d]
     lines.append("Destructive: " + ("none" if not destructive else ""))
     lines += [f"  - {d}" for d in destructive]
     notes = _notes(upgrade)

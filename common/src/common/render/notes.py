@@ -13,6 +13,7 @@ from alembic.autogenerate import renderers
 from alembic.operations import MigrateOperation, ops
 
 KEY = "review"
+PATH = "workbench_path"  # which way a step was rendered and why: the header says it
 ACKNOWLEDGED = "review_acknowledged"  # (rule id, reason) pairs: a finding the step expects
 
 
@@ -32,6 +33,16 @@ def acknowledge(op: MigrateOperation, rule: str, reason: str) -> None:
         **(op.info or {}),
         ACKNOWLEDGED: [*(op.info or {}).get(ACKNOWLEDGED, []), (rule, reason)],
     }
+
+
+def set_path(op: MigrateOperation, text: str) -> None:
+    """Say why ``op`` is rendered the way it is (not a finding: nothing to check by hand);
+    the review header prints it beside the step."""
+    op.info = {**(op.info or {}), PATH: text}
+
+
+def path_of(op: MigrateOperation) -> str | None:
+    return (op.info or {}).get(PATH)
 
 
 def notes_of(op: MigrateOperation) -> list[str]:

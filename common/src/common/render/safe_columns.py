@@ -4,7 +4,9 @@
 and ``SET NOT NULL`` scans the whole table under an ACCESS EXCLUSIVE lock. So on an
 existing table:
 
-- a NOT NULL column with a default (server or Python) is added nullable, existing rows
+- a NOT NULL column with a constant default, on PostgreSQL 11+, is added in one
+  catalog-only step (``instant_defaults``: no rewrite, no scan);
+- any other NOT NULL column with a default (server or Python) is added nullable, existing rows
   are backfilled with the default in batches (``op.batch_update``), then made NOT NULL
   (``op.set_not_null_safely`` on PostgreSQL: CHECK NOT VALID, VALIDATE, SET NOT NULL);
 - a NOT NULL column with no default stops the revision (``op.stop_migration``) with a
@@ -26,18 +28,31 @@ from sqlalchemy import Column, MetaData
 from common.alembic_private import copy_column
 from common.ops import BatchUpdateOp, SetNotNullSafelyOp, StopMigrationOp
 from common.render.backfill import backfill_value, placeholder, shown
-from common.render.notes import add_note
+from common.render.instant_defaults import (
+    instant_reason,
+    is_constant,
+    server_default_for,
+    why_not_instant,
+)
+from common.render.notes import add_note, set_path
 
 
 def make_columns_safe(
-    container: ops.OpContainer, dialect: Any, *, downgrade: bool, metadata: MetaData | None
+    container: ops.OpContainer,
+    dialect: Any,
+    *,
+    downgrade: bool,
+    metadata: MetaData | None,
+    server: Any = None,
 ) -> None:
+    """Rewrite ``container``'s column steps on existing tables; ``server`` is the connected
+    SQLAlchemy dialect (its version decides the instant path), None when rendering offline."""
     created = {op.table_name for op in container.ops if isinstance(op, ops.CreateTableOp)}
     result: list[ops.MigrateOperation] = []
     stops: list[ops.MigrateOperation] = []
     for op in container.ops:
         if isinstance(op, ops.ModifyTableOps) and op.table_name not in created:
-            rewriter = _TableRewriter(op, dialect, downgrade, metadata)
+            rewriter = _TableRewriter(op, dialect, downgrade, metadata, server)
             result.extend(rewriter.rewrite())
             stops.extend(rewriter.stops)
         else:
@@ -48,7 +63,7 @@ def make_columns_safe(
 class _TableRewriter:
     """Splits one table's changes where a backfill has to run between them."""
 
-    def __init__(self, table_ops: ops.ModifyTableOps, dialect, downgrade, metadata) -> None:
+    def __init__(self, table_ops: ops.ModifyTableOps, dialect, downgrade, metadata, server) -> None:
         self.table_ops = table_ops
         self.table = table_ops.table_name
         self.dialect = dialect
@@ -59,6 +74,7 @@ class _TableRewriter:
         self.stops: list[ops.MigrateOperation] = []
         self.backfills: list[ops.MigrateOperation] = []
         self.not_null: list[ops.MigrateOperation] = []
+        self.server = server
 
     def rewrite(self) -> list[ops.MigrateOperation]:
         """The table's other changes, then every backfill, then every SET NOT NULL.
@@ -117,19 +133,47 @@ class _TableRewriter:
         if value is None:
             self._refuse(op)
             return
+        reason = instant_reason(self.server)
+        if reason and is_constant(value):
+            self._add_instant(op, value, reason)
+            return
         nullable = copy_column(column)
         nullable.nullable = True
         added = ops.AddColumnOp(self.table, nullable, schema=op.schema)
         add_note(
             added,
             f"{self.table}.{column.name} is NOT NULL: added nullable, existing rows backfilled "
-            f"with {shown(value)} in batches, then set NOT NULL",
+            f"with {shown(value)} in batches, then set NOT NULL "
+            f"({why_not_instant(self.dialect, self.server, value)})",
         )
         self.group.append(added)
         self.backfills.append(self._backfill(column.name, value))
         # the DefaultClause itself, not its ``.arg``: Alembic's renderer tests the existing
         # default for truth, which a text() clause refuses (MySQL and SQLite render it)
         self._set_not_null_step(column.name, column.type, column.server_default, op.schema)
+
+    def _add_instant(self, op: ops.AddColumnOp, value: Any, reason: str) -> None:
+        """One ADD COLUMN ... NOT NULL DEFAULT; a Python default's is dropped right after."""
+        column = op.column
+        if column.server_default is not None:
+            set_path(op, reason)
+            self.group.append(op)
+            return
+        added = copy_column(column)
+        added.server_default = server_default_for(value, column.type, self.server)
+        step = ops.AddColumnOp(self.table, added, schema=op.schema)
+        set_path(step, f"{reason}; the model has no server default: the next step drops it")
+        drop_default = ops.AlterColumnOp(
+            self.table,
+            column.name,
+            schema=op.schema,
+            existing_type=column.type,
+            existing_server_default=added.server_default,
+            existing_nullable=False,
+            modify_server_default=None,
+        )
+        set_path(drop_default, "catalog only: rows keep the value; new rows get the model's")
+        self.group += [step, drop_default]
 
     def _refuse(self, op: ops.AddColumnOp) -> None:
         name = f"{self.table}.{op.column.name}"

@@ -135,7 +135,7 @@ def _impact_cells(row: dict[str, Any]) -> list[str]:
         f"{row['rows']:,}",
         row["size"],
         row["lock"],
-        row["work"],
+        f"{row['work']}: {row['why']}" if row.get("why") else row["work"],
         f"{row['estimate_seconds']} s",
     ]
 
@@ -198,7 +198,7 @@ def print_text(report: Report, console: Console | None = None) -> None:
                 flag = "  <- blocks" if row["flagged"] else ""
                 out.print(
                     f"      {escape(cells[0])} {escape(row['table'])}: ~{cells[2]} rows, "
-                    f"{escape(row['size'])}; {escape(row['lock'])}; {escape(row['work'])}; "
+                    f"{escape(row['size'])}; {escape(row['lock'])}; {escape(cells[5])}; "
                     f"~{cells[6]}{flag}"
                 )
     out.print("\n[bold]Manual (tick by hand)[/bold]")

@@ -33,14 +33,15 @@ class Effect:
     lock: str
     work: str  # instant, scan, rewrite, index build, row updates
     schema: str | None = None  # as the statement names it; None: the search path's
+    why: str = ""  # why the work is what it is, where the statement alone does not say
 
     @property
     def label(self) -> str:
         return f"{self.schema}.{self.table}" if self.schema else self.table
 
 
-def _on(relation: ast.RangeVar, lock: str, work: str) -> Effect:
-    return Effect(relation.relname, lock, work, relation.schemaname)
+def _on(relation: ast.RangeVar, lock: str, work: str, why: str = "") -> Effect:
+    return Effect(relation.relname, lock, work, relation.schemaname, why)
 
 
 _ALTER_WORK = {
@@ -50,13 +51,25 @@ _ALTER_WORK = {
 }
 
 
-def _computed_per_row(column: ast.ColumnDef) -> bool:
-    """A volatile default or a stored generated column: every row is written again."""
-    generated = any(c.contype == ConstrType.CONSTR_GENERATED for c in column.constraints or ())
-    return generated or bool(function_names(column) & VOLATILE)
+def _add_column(column: ast.ColumnDef) -> tuple[str, str, str]:
+    """ADD COLUMN: instant, unless every existing row needs a value of its own.
+
+    Since PostgreSQL 11 a non-volatile default (a constant, or ``now()``: one value for
+    the ALTER) is kept in the catalog; a volatile one, or a stored generated column, is
+    computed for every row, and the table is rewritten.
+    """
+    kinds = {constraint.contype for constraint in column.constraints or ()}
+    if ConstrType.CONSTR_GENERATED in kinds:
+        return ACCESS_EXCLUSIVE, "rewrite", "stored generated column: computed for every row"
+    volatile = sorted(function_names(column) & VOLATILE)
+    if volatile:
+        return ACCESS_EXCLUSIVE, "rewrite", f"volatile default {volatile[0]}(): one per row"
+    if ConstrType.CONSTR_DEFAULT in kinds:
+        return ACCESS_EXCLUSIVE, "instant", "default kept in the catalog (PostgreSQL 11+)"
+    return ACCESS_EXCLUSIVE, "instant", ""
 
 
-def _alter_effect(table: str, command: ast.AlterTableCmd) -> tuple[str, str]:
+def _alter_effect(table: str, command: ast.AlterTableCmd) -> tuple[str, ...]:
     if command.subtype == AlterTableType.AT_ValidateConstraint:
         return "SHARE UPDATE EXCLUSIVE", "scan"
     if command.subtype == AlterTableType.AT_AddConstraint:
@@ -68,8 +81,8 @@ def _alter_effect(table: str, command: ast.AlterTableCmd) -> tuple[str, str]:
         if constraint.contype in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY):
             return ACCESS_EXCLUSIVE, "index build"
         return ACCESS_EXCLUSIVE, "scan"
-    if command.subtype == AlterTableType.AT_AddColumn and _computed_per_row(command.def_):
-        return ACCESS_EXCLUSIVE, "rewrite"
+    if command.subtype == AlterTableType.AT_AddColumn:
+        return _add_column(command.def_)
     return ACCESS_EXCLUSIVE, _ALTER_WORK.get(command.subtype, "instant")
 
 
@@ -181,6 +194,7 @@ def impact_check(connection: Connection, units: list[RevisionUnit], large_rows: 
                     "size": _human(size),
                     "lock": effect.lock,
                     "work": effect.work,
+                    "why": effect.why,
                     "estimate_seconds": round(seconds, 1),
                     "flagged": large and blocking,
                 }
