@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 from alembic.operations import ops
 from sqlalchemy import Column, DateTime, Integer, String, func, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from common.render.header import review_header
-from common.render.instant_defaults import is_constant
+from common.render.instant_defaults import instant_reason, is_constant, why_not_instant
 from common.render.notes import place_notes
 from common.render.safe_columns import make_columns_safe
 from tests.scenario import Scenario, compact, rows
@@ -95,7 +95,7 @@ def test_a_python_default_is_added_as_the_default_then_dropped():
         (
             Column("seen", DateTime, nullable=False, server_default=func.now()),
             (15,),
-            "(the default now() is not a constant: each row gets its own value)",
+            "(the default now() is not a constant: the backfill computes it for the existing rows)",
         ),
         (
             Column("rank", Integer, nullable=False, default=3),
@@ -117,6 +117,87 @@ def test_the_safe_path_stays_where_the_instant_one_does_not_apply_and_says_why(
     assert f"op.set_not_null_safely('item','{column.name}')" in code
     assert compact(why) in code  # the # REVIEW: note, in the script and in the header
     assert why in " ".join(header.split())
+    if column.server_default is not None:  # added bare, its default set apart: no rewrite
+        assert "sa.Column('seen',sa.DateTime(),nullable=True)" in code
+        assert compact("server_default=sa.text('now()'), existing_nullable=True)") in code
+        assert "alter column item.seen: server default now()" in header
+
+
+def _mysql(version: tuple, mariadb: bool):
+    dialect = mysql.dialect()
+    dialect.server_version_info = version
+    dialect.is_mariadb = mariadb
+    return dialect
+
+
+def _sqlite():
+    dialect = sqlite.dialect()
+    dialect.server_version_info = (3, 40, 1)
+    return dialect
+
+
+@pytest.mark.parametrize(
+    ("server", "value", "in_database", "reason", "why_not"),
+    [
+        (
+            _mysql((10, 11, 19, "MariaDB"), True),
+            3,
+            False,
+            "instant on MariaDB 10.11 (10.3.2+): InnoDB adds the column in its data dictionary, "
+            "no rebuild",
+            None,
+        ),
+        (
+            _mysql((10, 2, 44, "MariaDB"), True),
+            3,
+            False,
+            None,
+            "MariaDB before 10.3.2 rebuilds the table for a new column",
+        ),
+        (
+            _mysql((8, 0, 36), False),
+            "new",
+            True,
+            "instant on MySQL 8.0 (8.0.12+): InnoDB adds the column in its data dictionary, "
+            "no rebuild",
+            None,
+        ),
+        (
+            _mysql((5, 7, 44), False),
+            "new",
+            True,
+            None,
+            "MySQL before 8.0.12 rebuilds the table for a new column",
+        ),
+        (
+            _sqlite(),
+            text("'new'"),
+            True,
+            "instant on SQLite: ADD COLUMN edits only the schema; earlier rows read the default",
+            None,
+        ),
+        (_sqlite(), text("(-1)"), True, None, None),  # SQLite refuses a parenthesized default
+        (
+            _sqlite(),
+            3,
+            False,
+            None,
+            "on SQLite the default could only be dropped again by copying the table",
+        ),
+        (
+            None,
+            3,
+            False,
+            None,
+            "no server version known, so MySQL's and MariaDB's one-step add is not assumed",
+        ),
+    ],
+)
+def test_which_servers_take_the_one_step_add_and_why(server, value, in_database, reason, why_not):
+    assert instant_reason(server, value, server_default=in_database) == reason
+    name = "mysql" if server is None else server.name
+    if why_not:
+        assert why_not_instant(name, server, value, server_default=in_database) == why_not
 
 
 BEFORE = """
@@ -158,3 +239,73 @@ def test_on_a_table_with_rows_no_row_is_rewritten_and_every_row_holds_the_defaul
     assert rows(pg_url, "SELECT DISTINCT rank, state FROM item") == [(3, "new")]
     scenario.downgrade_converges()
     assert rows(pg_url, "SELECT count(*) FROM item") == [(500,)]
+
+
+PORTABLE_SEED = [
+    "INSERT INTO item (name) WITH RECURSIVE g(n) AS "
+    "(SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 500) SELECT 'n' FROM g"
+]
+
+
+def _instant_alters(url) -> int:
+    """MariaDB's count of ALTERs InnoDB did in place of a rebuild, since the server started."""
+    return int(rows(url, "SHOW GLOBAL STATUS LIKE 'innodb_instant_alter_column'")[0][1])
+
+
+def test_on_mariadb_both_columns_are_added_instantly_with_rows(project, mysql_pair):
+    url = mysql_pair[0]
+    scenario = Scenario(BEFORE, AFTER, PORTABLE_SEED)
+    scenario.prepare(project, mysql_pair)
+    script = scenario.generate()
+    assert "batch_update" not in script
+    assert "why: instant on MariaDB" in script and "(10.3.2+)" in script
+    before = _instant_alters(url)
+    scenario.upgrade_converges()
+    assert _instant_alters(url) > before  # other tests' ALTERs can only add to it
+    assert rows(url, "SELECT DISTINCT `rank`, state FROM item") == [(3, "new")]
+    scenario.downgrade_converges()
+    assert rows(url, "SELECT count(*) FROM item") == [(500,)]
+
+
+def test_on_sqlite_only_a_server_default_is_added_in_one_step(project, sqlite_pair):
+    """A Python default would need a table copy to be dropped again: it keeps the backfill."""
+    url = sqlite_pair[0]
+    scenario = Scenario(BEFORE, AFTER, PORTABLE_SEED)
+    scenario.prepare(project, sqlite_pair)
+    script = compact(scenario.generate())
+    assert "server_default='new',nullable=False)" in script
+    assert "op.batch_update('item',{'rank':3}" in script
+    assert "batch_update('item',{'state'" not in script
+    assert compact("(on SQLite the default could only be dropped again by copying the table)") in (
+        script
+    )
+    scenario.upgrade_converges()
+    assert rows(url, "SELECT DISTINCT rank, state FROM item") == [(3, "new")]
+    scenario.downgrade_converges()
+    assert rows(url, "SELECT count(*) FROM item") == [(500,)]
+
+
+VOLATILE = AFTER.replace(
+    "from sqlalchemy import Column, String",
+    "from sqlalchemy import Column, String, Uuid, text",
+).replace(
+    "        rank: int = Field(default=3)\n",
+    "        token: str = Field(sa_column=Column(Uuid, nullable=False,"
+    " server_default=text('gen_random_uuid()')))\n",
+)
+
+
+def test_a_volatile_default_is_set_apart_so_the_table_is_not_rewritten(project, pg_pair):
+    """ADD COLUMN ... DEFAULT gen_random_uuid() rewrites the table under ACCESS EXCLUSIVE;
+    the column is added bare, the default set after, and the backfill gives each row its own."""
+    pg_url = pg_pair[0]
+    scenario = Scenario(BEFORE, VOLATILE, SEED)
+    scenario.prepare(project, pg_pair)
+    script = compact(scenario.generate())
+    assert "sa.Column('token',sa.Uuid(),nullable=True)" in script
+    file_node = "SELECT relfilenode FROM pg_class WHERE relname = 'item'"
+    before = rows(pg_url, file_node)
+    scenario.upgrade_converges()  # the default is the model's, NOT NULL set
+    assert rows(pg_url, file_node) == before  # updated in place, never rewritten
+    assert rows(pg_url, "SELECT count(DISTINCT token), count(*) FROM item") == [(500, 500)]
+    assert rows(pg_url, "SELECT DISTINCT state FROM item") == [("new",)]

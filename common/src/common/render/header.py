@@ -65,8 +65,8 @@ def _column_step(op, table: str, dialect: str, created: bool) -> tuple[str, str,
 
 def _default_sql(default) -> str | None:
     """A server default as the SQL it adds (``'new'``, ``3``, ``now()``), or None."""
-    arg = getattr(default, "arg", None)
-    if arg is None:
+    arg = getattr(default, "arg", default)  # a DefaultClause, or what alter_column takes
+    if arg is None or arg is False:
         return None
     return repr(arg) if isinstance(arg, str) else str(getattr(arg, "text", arg))
 
@@ -84,7 +84,8 @@ def _alter_step(op: ops.AlterColumnOp, table: str, dialect: str, created: bool):
         if op.modify_nullable is False:
             lock = "ACCESS EXCLUSIVE while the whole table is scanned"
     if op.modify_server_default is not False:
-        changes.append("server default")
+        default = _default_sql(op.modify_server_default)
+        changes.append(f"server default {default}" if default else "drop server default")
     if op.modify_comment is not False:
         changes.append("comment")
     text = f"alter column {table}.{op.column_name}: {', '.join(changes) or 'options'}"

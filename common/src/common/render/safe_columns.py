@@ -4,8 +4,9 @@
 and ``SET NOT NULL`` scans the whole table under an ACCESS EXCLUSIVE lock. So on an
 existing table:
 
-- a NOT NULL column with a constant default, on PostgreSQL 11+, is added in one
-  catalog-only step (``instant_defaults``: no rewrite, no scan);
+- a NOT NULL column with a constant default, on PostgreSQL 11+, MariaDB 10.3+ and
+  MySQL 8.0.12+ (SQLite: a server default only), is added in one catalog-only step
+  (``instant_defaults``: no rewrite, no scan);
 - any other NOT NULL column with a default (server or Python) is added nullable, existing rows
   are backfilled with the default in batches (``op.batch_update``), then made NOT NULL
   (``op.set_not_null_safely`` on PostgreSQL: CHECK NOT VALID, VALIDATE, SET NOT NULL);
@@ -30,11 +31,10 @@ from common.ops import BatchUpdateOp, SetNotNullSafelyOp, StopMigrationOp
 from common.render.backfill import backfill_value, placeholder, shown
 from common.render.instant_defaults import (
     instant_reason,
-    is_constant,
     server_default_for,
     why_not_instant,
 )
-from common.render.notes import add_note, set_path
+from common.render.notes import add_note, notes_of, set_path
 
 
 def make_columns_safe(
@@ -133,20 +133,26 @@ class _TableRewriter:
         if value is None:
             self._refuse(op)
             return
-        reason = instant_reason(self.server)
-        if reason and is_constant(value):
+        in_database = column.server_default is not None
+        reason = instant_reason(self.server, value, server_default=in_database)
+        if reason:
             self._add_instant(op, value, reason)
             return
         nullable = copy_column(column)
         nullable.nullable = True
+        later_default = self.dialect == "postgresql" and in_database
+        if later_default:  # a volatile default, or one before PG 11, would rewrite the table
+            nullable.server_default = None
         added = ops.AddColumnOp(self.table, nullable, schema=op.schema)
         add_note(
             added,
             f"{self.table}.{column.name} is NOT NULL: added nullable, existing rows backfilled "
             f"with {shown(value)} in batches, then set NOT NULL "
-            f"({why_not_instant(self.dialect, self.server, value)})",
+            f"({why_not_instant(self.dialect, self.server, value, server_default=in_database)})",
         )
         self.group.append(added)
+        if later_default:
+            self.group.append(self._set_default(column, op.schema))
         self.backfills.append(self._backfill(column.name, value))
         # the DefaultClause itself, not its ``.arg``: Alembic's renderer tests the existing
         # default for truth, which a text() clause refuses (MySQL and SQLite render it)
@@ -162,6 +168,8 @@ class _TableRewriter:
         added = copy_column(column)
         added.server_default = server_default_for(value, column.type, self.server)
         step = ops.AddColumnOp(self.table, added, schema=op.schema)
+        for note in notes_of(op):  # a downgrade's placeholder note
+            add_note(step, note)
         set_path(step, f"{reason}; the model has no server default: the next step drops it")
         drop_default = ops.AlterColumnOp(
             self.table,
@@ -174,6 +182,25 @@ class _TableRewriter:
         )
         set_path(drop_default, "catalog only: rows keep the value; new rows get the model's")
         self.group += [step, drop_default]
+
+    def _set_default(self, column: Column, schema: str | None) -> ops.AlterColumnOp:
+        """SET DEFAULT after a plain ADD COLUMN: catalog only, for the rows inserted from
+        now on (the backfill gives the existing rows theirs); on PostgreSQL an ADD COLUMN
+        carrying a volatile default (``gen_random_uuid()``) rewrites the table."""
+        step = ops.AlterColumnOp(
+            self.table,
+            column.name,
+            schema=schema,
+            existing_type=column.type,
+            existing_nullable=True,
+            modify_server_default=column.server_default,
+        )
+        set_path(
+            step,
+            "added apart from the column: no rewrite; new rows get it, the "
+            "backfill gives existing rows theirs",
+        )
+        return step
 
     def _refuse(self, op: ops.AddColumnOp) -> None:
         name = f"{self.table}.{op.column.name}"
