@@ -144,11 +144,15 @@ def test_steps_outside_the_transaction_are_noted_without_the_control(project, pg
 
 
 def test_control_connection_ended_by_idle_session_timeout(project, pg_url, monkeypatch):
-    """The server ends the control session, idle while a two-second revision runs."""
-    monkeypatch.setenv("REVISION_SLEEP_0002", "2")
+    """The server ends the control session, idle while a four-second revision runs.
+
+    The timeout reaches every session update-db opens, so it is set well above the idle
+    gaps of the others (a loaded CI machine once let one idle past 500 ms) and well below
+    the revision's length, which only the control session spends idle."""
+    monkeypatch.setenv("REVISION_SLEEP_0002", "4")
     sleepy = _project(project, pg_url, 'op.create_table("t2", sa.Column("id", sa.Integer))')
     database = pg_url.database
-    execute(pg_url, f"ALTER DATABASE \"{database}\" SET idle_session_timeout = '500ms'")
+    execute(pg_url, f"ALTER DATABASE \"{database}\" SET idle_session_timeout = '1500ms'")
     result = sleepy.run("update-db")
     execute(pg_url, f'ALTER DATABASE "{database}" RESET idle_session_timeout')
     _assert_stopped_after_0002(result, pg_url)
