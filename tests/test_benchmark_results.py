@@ -15,7 +15,7 @@ import sys
 from tests.docs_examples import ROOT
 
 BENCHMARKS = ROOT / "benchmarks"
-HELPERS = {"results", "chart"}
+HELPERS = {"results", "chart", "lock_waits"}
 
 
 def _load(name: str):
