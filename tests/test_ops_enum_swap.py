@@ -5,7 +5,9 @@ the type to drop the value ``old``, and checks that the rows, the type's values 
 dependent definition (read back from the catalog) are as before. Before the swap kept
 them, these failed: a partial index or CHECK with ``operator does not exist: userstatus
 <> userstatus__old``, a generated column or view with ``cannot alter type of a column
-used by ...``, a partitioned table with ``cannot alter inherited column``.
+used by ...``, a policy or a trigger's WHEN / UPDATE OF with ``cannot alter type of a
+column used in a policy (trigger) definition``, a partitioned table with ``cannot alter
+inherited column``.
 
 One database per server for the module; each case resets the ``public`` schema.
 """
@@ -13,6 +15,7 @@ One database per server for the module; each case resets the ``public`` schema.
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -55,6 +58,25 @@ CASES = {
         "COMMENT ON VIEW live IS 'rows not deleted'",
         "GRANT SELECT ON live TO PUBLIC",
     ],
+    "policy": [
+        TABLE,
+        "ALTER TABLE t ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY live_only ON t FOR SELECT TO PUBLIC USING (status <> 'deleted')",
+        "CREATE POLICY write_live ON t AS RESTRICTIVE FOR INSERT WITH CHECK (status = 'active')",
+        "COMMENT ON POLICY live_only ON t IS 'hide deleted rows'",
+    ],
+    "trigger": [
+        TABLE,
+        "CREATE FUNCTION t_touch() RETURNS trigger LANGUAGE plpgsql AS"
+        " 'BEGIN NEW.id := NEW.id + 1000; RETURN NEW; END'",
+        "CREATE TRIGGER t_on_delete BEFORE UPDATE ON t FOR EACH ROW"
+        " WHEN (NEW.status = 'deleted' AND OLD.status IS DISTINCT FROM NEW.status)"
+        " EXECUTE FUNCTION t_touch()",
+        "CREATE TRIGGER t_status_change BEFORE UPDATE OF status ON t FOR EACH ROW"
+        " EXECUTE FUNCTION t_touch()",
+        "ALTER TABLE t DISABLE TRIGGER t_status_change",
+        "COMMENT ON TRIGGER t_on_delete ON t IS 'renumber deleted rows'",
+    ],
     "partitioned": [
         "CREATE TABLE t (id int NOT NULL, status userstatus NOT NULL DEFAULT 'active',"
         " CONSTRAINT ck_t_first CHECK (status <> 'deleted' OR id > 1)) PARTITION BY RANGE (id)",
@@ -84,6 +106,15 @@ SELECT 'column ' || a.attrelid::regclass || '.' || a.attname, format_type(a.attt
   JOIN pg_class c ON c.oid = a.attrelid AND c.relnamespace = 'public'::regnamespace
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT 'policy ' || p.polname, p.polpermissive::text || p.polcmd::text || p.polroles::text
+  || coalesce(' USING ' || pg_get_expr(p.polqual, p.polrelid), '')
+  || coalesce(' CHECK ' || pg_get_expr(p.polwithcheck, p.polrelid), '')
+  || coalesce(' -- ' || obj_description(p.oid, 'pg_policy'), '') FROM pg_policy p
+UNION ALL
+SELECT 'trigger ' || g.tgname, pg_get_triggerdef(g.oid) || ' ' || g.tgenabled::text
+  || coalesce(' -- ' || obj_description(g.oid, 'pg_trigger'), '')
+  FROM pg_trigger g WHERE NOT g.tgisinternal
 ORDER BY 1
 """
 LABELS = (
@@ -135,6 +166,19 @@ def test_swap_keeps_every_dependent_object(engine, case):
                 conn.execute(sa.text("INSERT INTO t (id, status) VALUES (0, 'deleted')"))
         if case == "views":
             assert conn.execute(sa.text("SELECT count(*) FROM live_ids")).scalar_one() == 2
+        if case == "policy":  # a superuser bypasses RLS: read as a plain role, rolled back
+            reader = f"wb_reader_{uuid.uuid4().hex[:8]}"
+            conn.execute(sa.text(f"CREATE ROLE {reader}; GRANT USAGE ON SCHEMA public TO {reader}"))
+            conn.execute(sa.text(f"GRANT SELECT ON t TO {reader}"))
+            conn.execute(sa.text(f"SET LOCAL ROLE {reader}"))
+            live = conn.execute(sa.text("SELECT id FROM t ORDER BY id")).scalars().all()
+            assert live == [1, 3]
+            conn.rollback()
+        if case == "trigger":
+            conn.execute(sa.text("UPDATE t SET status = 'deleted' WHERE id = 1"))
+            ids = conn.execute(sa.text("SELECT id FROM t ORDER BY id")).scalars().all()
+            assert ids == [2, 3, 1001]
+            conn.rollback()
         if case == "generated_column":
             gone = conn.execute(sa.text("SELECT id FROM t WHERE gone")).scalars().all()
             assert gone == [2]

@@ -17,8 +17,9 @@ text and drops the old type. Three things around that conversion are why it is t
   columns computed from a column of it (re-added at the end of the table, with the
   indexes and constraints on them), views and materialized views reading it, and the
   views over those (with options, comments, owner and grants; a materialized view's
-  indexes too). A definition naming a removed value cannot be recreated: the block stops
-  naming the object, and the transaction rolls back.
+  indexes too), row-level security policies and triggers whose WHEN or UPDATE OF names
+  such a column (with comments and enabled state). A definition naming a removed value
+  cannot be recreated: the block stops naming the object, and the transaction rolls back.
 - **Partitions and inheritance.** Only columns declared on the table itself
   (``attinhcount = 0``) are altered: ALTER TABLE on a partitioned parent converts its
   partitions, and PostgreSQL refuses the change on a partition (``cannot alter inherited
@@ -85,6 +86,21 @@ _DEPENDENTS = """
            OR (d.refclassid = 'pg_class'::regclass
                AND (d.refobjid, d.refobjsubid) IN (SELECT attrelid, attnum FROM gen))
            OR (d.refclassid = 'pg_class'::regclass AND d.refobjid IN (SELECT oid FROM deepest)))
+  ), pols AS (
+    SELECT DISTINCT d.objid AS oid FROM pg_depend d
+    WHERE d.classid = 'pg_policy'::regclass
+      AND ((d.refclassid = 'pg_type'::regclass AND d.refobjid IN (type_oid, array_oid))
+           OR (d.refclassid = 'pg_class'::regclass
+               AND (d.refobjid, d.refobjsubid) IN (SELECT attrelid, attnum FROM touched)))
+  ), trigs AS (
+    SELECT DISTINCT t.oid FROM pg_trigger t
+    JOIN pg_depend d ON d.classid = 'pg_trigger'::regclass AND d.objid = t.oid
+    WHERE NOT t.tgisinternal
+      AND NOT EXISTS (SELECT 1 FROM pg_depend p WHERE p.classid = 'pg_trigger'::regclass
+                      AND p.objid = t.oid AND p.deptype IN ('P', 'S'))  -- a partition's clone
+      AND ((d.refclassid = 'pg_type'::regclass AND d.refobjid IN (type_oid, array_oid))
+           OR (d.refclassid = 'pg_class'::regclass
+               AND (d.refobjid, d.refobjsubid) IN (SELECT attrelid, attnum FROM touched)))
   ), items AS (
     SELECT 1 AS o, 'generated column ' || tbl || '.' || quote_ident(g.attname) AS w,
            'ALTER TABLE ' || tbl || ' DROP COLUMN ' || quote_ident(g.attname) AS d,
@@ -121,6 +137,39 @@ _DEPENDENTS = """
              || quote_nullable(obj_description(c.oid, 'pg_class')))
     FROM idx JOIN pg_class c ON c.oid = idx.oid
     CROSS JOIN LATERAL (SELECT c.oid::regclass::text AS ix) AS n
+    UNION ALL
+    SELECT 4, 'policy ' || quote_ident(p.polname) || ' on ' || tbl,
+           'DROP POLICY IF EXISTS ' || quote_ident(p.polname) || ' ON ' || tbl,
+           jsonb_build_array(
+             'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || tbl || ' AS '
+             || CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END || ' FOR '
+             || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
+                              WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
+             || ' TO ' || (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC'
+                                                  ELSE quote_ident(pg_get_userbyid(r)) END, ', ')
+                           FROM unnest(p.polroles) AS r)
+             || coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
+             || coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''),
+             'COMMENT ON POLICY ' || quote_ident(p.polname) || ' ON ' || tbl || ' IS '
+             || quote_nullable(obj_description(p.oid, 'pg_policy')))
+    FROM pols JOIN pg_policy p ON p.oid = pols.oid
+    CROSS JOIN LATERAL (SELECT p.polrelid::regclass::text AS tbl) AS n
+    UNION ALL
+    SELECT 5, 'trigger ' || quote_ident(t.tgname) || ' on ' || tbl,
+           'DROP TRIGGER IF EXISTS ' || quote_ident(t.tgname) || ' ON ' || tbl,
+           jsonb_build_array(
+             pg_get_triggerdef(t.oid),
+             'COMMENT ON TRIGGER ' || quote_ident(t.tgname) || ' ON ' || tbl || ' IS '
+             || quote_nullable(obj_description(t.oid, 'pg_trigger')))
+           || CASE t.tgenabled
+                WHEN 'O' THEN '[]'::jsonb
+                ELSE jsonb_build_array('ALTER TABLE ' || tbl || ' '
+                                       || CASE t.tgenabled WHEN 'D' THEN 'DISABLE'
+                                                           WHEN 'A' THEN 'ENABLE ALWAYS'
+                                                           ELSE 'ENABLE REPLICA' END
+                                       || ' TRIGGER ' || quote_ident(t.tgname)) END
+    FROM trigs JOIN pg_trigger t ON t.oid = trigs.oid
+    CROSS JOIN LATERAL (SELECT t.tgrelid::regclass::text AS tbl) AS n
     UNION ALL
     SELECT 10 + v.depth, kind || ' ' || vw, 'DROP ' || kind || ' IF EXISTS ' || vw,
            jsonb_build_array(
