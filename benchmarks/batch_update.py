@@ -22,7 +22,6 @@ between the sides so drift in machine load hits both alike; medians are printed.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -30,43 +29,22 @@ import threading
 import time
 from pathlib import Path
 
+from postgres import postgres_engine, run_autocommit  # benchmarks/postgres.py
 from results import Figure, no_record_flag, record  # benchmarks/results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
 import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
 
 from common import ops  # noqa: E402
-from common.database import parse_url  # noqa: E402
 
 BATCH = 10_000
 DEFAULT_MAX_MS = 50
 
 
-def _engine() -> sa.Engine:
-    raw = os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if raw:
-        url = parse_url(raw)
-    else:
-        from common.config import load_settings
-        from common.embedded import ensure_database
-
-        url = ensure_database(load_settings().pgdata, "workbench_bench")
-    if url.get_backend_name() != "postgresql":
-        raise SystemExit("error: this benchmark needs PostgreSQL.")
-    return sa.create_engine(url, poolclass=NullPool)
-
-
-def _run(engine: sa.Engine, *statements: str) -> None:
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for statement in statements:
-            conn.execute(sa.text(statement))
-
-
 def _source(engine: sa.Engine, name: str, rows: int) -> None:
-    _run(
+    run_autocommit(
         engine,
         f"DROP TABLE IF EXISTS {name}",
         f"CREATE TABLE {name} (id bigint PRIMARY KEY, v integer NOT NULL, w integer, "
@@ -79,7 +57,7 @@ def _source(engine: sa.Engine, name: str, rows: int) -> None:
 
 def _fresh(engine: sa.Engine, source: str) -> None:
     """bench_run as a fresh copy of ``source``: every timed run starts from the same table."""
-    _run(
+    run_autocommit(
         engine,
         "DROP TABLE IF EXISTS bench_run",
         f"CREATE TABLE bench_run (LIKE {source} INCLUDING ALL)",
@@ -197,14 +175,14 @@ def index_build(engine, rows: int, mode: str) -> dict:
             with engine.connect() as conn:
                 ops.create_index_concurrently(conn, "ix_bench_label", "bench_run", ["label"])
         elif mode == "plain CREATE INDEX":
-            _run(engine, "CREATE INDEX ix_bench_label ON bench_run (label)")
+            run_autocommit(engine, "CREATE INDEX ix_bench_label ON bench_run (label)")
         else:
             time.sleep(5)
         build = time.perf_counter() - started
     finally:
         stop.set()
         thread.join()
-    _run(engine, "DROP INDEX IF EXISTS ix_bench_label")
+    run_autocommit(engine, "DROP INDEX IF EXISTS ix_bench_label")
     return {
         "build": build,
         "longest_wait": max(u for u, _ in waits),
@@ -299,7 +277,7 @@ def main() -> None:
     parser.add_argument("--parts", default="123", help="which parts to run, e.g. 3")
     no_record_flag(parser)
     args = parser.parse_args()
-    engine = _engine()
+    engine = postgres_engine()
     with engine.connect() as conn:
         version = conn.execute(sa.text("SHOW server_version")).scalar()
     print(
@@ -317,7 +295,7 @@ def main() -> None:
         if "3" in args.parts:
             _index_part(engine, args)
     finally:
-        _run(
+        run_autocommit(
             engine,
             "DROP TABLE IF EXISTS bench_run",
             "DROP TABLE IF EXISTS bench_src",

@@ -37,6 +37,7 @@ import threading
 import time
 from pathlib import Path
 
+from postgres import postgres_engine, run_autocommit  # benchmarks/postgres.py
 from results import Figure, no_record_flag, record  # benchmarks/results.py
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,10 +47,8 @@ import sqlalchemy as sa  # noqa: E402
 from alembic.migration import MigrationContext  # noqa: E402
 from alembic.operations import Operations  # noqa: E402
 from alembic.operations import ops as alembic_ops  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
 
 import common.ops  # noqa: E402,F401  (registers the workbench's operations)
-from common.database import parse_url  # noqa: E402
 from common.render.safe_columns import make_columns_safe  # noqa: E402
 
 INSTANT, SAFE = "instant", "safe path"
@@ -60,26 +59,6 @@ MODES = {
     "AccessShareLock": "ACCESS SHARE",
     "ExclusiveLock": "EXCLUSIVE",
 }
-
-
-def _engine() -> sa.Engine:
-    raw = os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if raw:
-        url = parse_url(raw)
-    else:
-        from common.config import load_settings
-        from common.embedded import ensure_database
-
-        url = ensure_database(load_settings().pgdata, "workbench_bench")
-    if url.get_backend_name() != "postgresql":
-        raise SystemExit("error: this benchmark needs PostgreSQL.")
-    return sa.create_engine(url, poolclass=NullPool)
-
-
-def _run(engine: sa.Engine, *statements: str) -> None:
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for statement in statements:
-            conn.execute(sa.text(statement))
 
 
 def _steps(server_default: bool, server) -> list[alembic_ops.MigrateOperation]:
@@ -150,7 +129,7 @@ def apply(engine: sa.Engine, steps: list) -> dict:
 
 
 def _fresh(engine: sa.Engine) -> None:
-    _run(
+    run_autocommit(
         engine,
         "DROP TABLE IF EXISTS bench_run",
         "CREATE TABLE bench_run (LIKE bench_src INCLUDING ALL)",
@@ -186,7 +165,7 @@ def main() -> None:
     parser.add_argument("--server-default", action="store_true")
     no_record_flag(parser)
     args = parser.parse_args()
-    engine = _engine()
+    engine = postgres_engine()
     with engine.connect() as conn:
         version = conn.execute(sa.text("SHOW server_version")).scalar()
         server = conn.dialect
@@ -203,7 +182,7 @@ def main() -> None:
         print(f"  {name}: " + "; ".join(type(step).__name__ for step in steps))
     results: dict[str, list[dict]] = {name: [] for name in sides}
     try:
-        _run(
+        run_autocommit(
             engine,
             "DROP TABLE IF EXISTS bench_src",
             "CREATE TABLE bench_src (id bigint PRIMARY KEY, v integer NOT NULL)",
@@ -221,7 +200,7 @@ def main() -> None:
                     flush=True,
                 )
     finally:
-        _run(
+        run_autocommit(
             engine,
             "DROP TABLE IF EXISTS bench_run",
             "DROP TABLE IF EXISTS bench_src",

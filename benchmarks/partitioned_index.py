@@ -33,43 +33,22 @@ import time
 from pathlib import Path
 
 from lock_waits import BUDGET_MS, hold_to_budget, waited_too_long  # benchmarks/lock_waits.py
+from postgres import postgres_engine, run_autocommit  # benchmarks/postgres.py
 from results import Figure, no_record_flag, record  # benchmarks/results.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "common" / "src"))
 
 import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
 
-from common.database import parse_url  # noqa: E402
 from common.ops.partitions.create_partitioned_index import create_partitioned_index  # noqa: E402
 
 OP, PLAIN, NOISE = "create_partitioned_index", "plain CREATE INDEX", "no build (noise)"
 
 
-def _engine() -> sa.Engine:
-    raw = os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if raw:
-        url = parse_url(raw)
-    else:
-        from common.config import load_settings
-        from common.embedded import ensure_database
-
-        url = ensure_database(load_settings().pgdata, "workbench_bench")
-    if url.get_backend_name() != "postgresql":
-        raise SystemExit("error: this benchmark needs PostgreSQL.")
-    return sa.create_engine(url, poolclass=NullPool)
-
-
-def _run(engine: sa.Engine, *statements: str) -> None:
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for statement in statements:
-            conn.execute(sa.text(statement))
-
-
 def _table(engine: sa.Engine, rows: int, partitions: int) -> None:
     step = -(-rows // partitions)
-    _run(
+    run_autocommit(
         engine,
         "DROP TABLE IF EXISTS bench_part",
         "CREATE TABLE bench_part (id int NOT NULL, w int NOT NULL DEFAULT 0, label text) "
@@ -124,14 +103,14 @@ def build(engine: sa.Engine, rows: int, mode: str) -> dict:
             with engine.connect() as conn:
                 create_partitioned_index(conn, "ix_bench_part_label", "bench_part", ["label"])
         elif mode == PLAIN:
-            _run(engine, "CREATE INDEX ix_bench_part_label ON bench_part (label)")
+            run_autocommit(engine, "CREATE INDEX ix_bench_part_label ON bench_part (label)")
         else:
             time.sleep(5)
         seconds = time.perf_counter() - started
     finally:
         stop.set()
         thread.join()
-    _run(engine, "DROP INDEX IF EXISTS ix_bench_part_label")
+    run_autocommit(engine, "DROP INDEX IF EXISTS ix_bench_part_label")
     return {"seconds": seconds, "longest": max(waits), "writes": len(waits), "over": len(over)}
 
 
@@ -142,7 +121,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     no_record_flag(parser)
     args = parser.parse_args()
-    engine = _engine()
+    engine = postgres_engine()
     with engine.connect() as conn:
         version = conn.execute(sa.text("SHOW server_version")).scalar()
     print(
@@ -164,7 +143,7 @@ def main() -> None:
                     flush=True,
                 )
     finally:
-        _run(engine, "DROP TABLE IF EXISTS bench_part")
+        run_autocommit(engine, "DROP TABLE IF EXISTS bench_part")
     longest = {m: statistics.median(r["longest"] for r in v) for m, v in results.items()}
     seconds = {m: statistics.median(r["seconds"] for r in v) for m, v in results.items()}
     op_ms = longest[OP] * 1000

@@ -15,7 +15,7 @@ import sys
 from tests.docs_examples import ROOT
 
 BENCHMARKS = ROOT / "benchmarks"
-HELPERS = {"results", "chart", "lock_waits"}
+HELPERS = {"results", "chart", "lock_waits", "postgres"}
 
 
 def _load(name: str):
