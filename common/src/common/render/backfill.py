@@ -47,7 +47,7 @@ def _server_default(column: Column, dialect: Any) -> sa.TextClause | str | None:
         return arg
     text = getattr(arg, "text", None)
     if text is None:  # sa.func.now() and other expressions: their SQL for this dialect
-        text = str(arg.compile(dialect=_dialect_object(dialect)))
+        text = compiled_sql(arg, _dialect_object(dialect))
     return sa.text(text)
 
 

@@ -34,6 +34,7 @@ from pglast import parse_sql, visitors
 from pglast.parser import ParseError
 from sqlalchemy.sql import elements
 
+from common.ops._expressions import compiled_sql
 from common.render.backfill import shown
 
 # node kinds of a constant expression: literals, casts, array literals, operators
@@ -178,5 +179,4 @@ def server_default_for(value: Any, type_: Any, dialect: Any) -> sa.DefaultClause
     if isinstance(value, elements.TextClause):
         return sa.DefaultClause(value)
     literal = value if isinstance(value, elements.BindParameter) else sa.literal(value, type_)
-    sql = str(literal.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    return sa.DefaultClause(sa.text(sql))
+    return sa.DefaultClause(sa.text(compiled_sql(literal, dialect)))
