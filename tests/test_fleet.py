@@ -241,6 +241,66 @@ def test_review_checks_each_target_and_reviews_the_revisions_once(fleet_project,
     assert rules.count("adding-field-with-volatile-default") == 1  # once, not once per target
 
 
+def test_review_runs_the_data_preflight_on_each_target(fleet_project, pg_url, tmp_path):
+    """The same pending NOT NULL fails on one tenant's rows and passes on the other's: the
+    finding names the tenant and its count, the folded item names that tenant alone."""
+    import json
+
+    create_schemas(pg_url, ["t_clean", "t_nulls"])
+    fleet = write_fleet(tmp_path / "f.toml", f'url = "{plain(pg_url)}"\nschemas = "t_*"')
+    write_revision(
+        fleet_project.versions,
+        4,
+        upgrade='op.create_table("note", sa.Column("id", sa.Integer, primary_key=True), '
+        'sa.Column("body", sa.Text))',
+        downgrade='op.drop_table("note")',
+    )
+    fleet_project.ok("update-db", "--fleet", str(fleet))
+    engine = create_engine(pg_url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t_clean.note VALUES (1, 'a'), (2, 'b')"))
+        conn.execute(text("INSERT INTO t_nulls.note VALUES (1, 'a'), (7, NULL), (9, NULL)"))
+    engine.dispose()
+    write_revision(
+        fleet_project.versions,
+        5,
+        upgrade='op.alter_column("note", "body", existing_type=sa.Text, nullable=False)',
+        downgrade='op.alter_column("note", "body", existing_type=sa.Text, nullable=True)',
+    )
+    result = fleet_project.run("review", "--fleet", str(fleet), "--json", "--no-round-trip")
+    assert result.returncode == 1, result.output
+    report = json.loads(result.stdout)
+    check = {c["name"]: c for c in report["checks"]}[
+        "Data pre-flight on every target: rows that would fail update-db"
+    ]
+    db = pg_url.database
+    assert check["status"] == "failed"
+    assert check["summary"].startswith(f"1 of 2 target(s) passed; first: {db}.t_nulls: 1 of 1")
+    assert [(row["target"], row["rows"], row["sample_keys"]) for row in check["data"]] == [
+        (f"{db}.t_nulls", 2, ["id=7", "id=9"])
+    ]
+    [finding] = [f for f in report["findings"] if f["rule"] == "data-preflight"]
+    assert finding["revision"] == "0005_rev_5"
+    assert finding["message"].startswith(
+        f"{db}.t_nulls: 2 row(s) of note(body) hold NULL and would fail the new NOT NULL; "
+        "sample keys: id=7, id=9; time-boxed scan (no statistics"  # never analysed
+    )
+
+
+def test_a_preflight_bound_that_makes_no_sense_is_refused_before_connecting(
+    fleet_project, tmp_path
+):
+    fleet = write_fleet(tmp_path / "f.toml", 'url = "sqlite:///never-opened.db"')
+    result = fleet_project.run("review", "--fleet", str(fleet), "--preflight-timeout", "0")
+    assert result.returncode == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: --preflight-exact-rows must be 0 or more and --preflight-timeout more than 0. "
+        "Fix: give e.g. --preflight-exact-rows 1000000 --preflight-timeout 30."
+    )
+    assert not (fleet_project.root / "never-opened.db").exists()
+
+
 def test_a_schema_name_that_needs_quoting(fleet_project, pg_url, tmp_path):
     """The search_path option quotes the name and escapes its blank for libpq."""
     create_schemas(pg_url, ["Acme Co", "acme"])

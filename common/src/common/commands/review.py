@@ -177,11 +177,7 @@ def review(
             f"add --static (review --static --since {since}), or leave out --since.",
         )
     settings = settings or load_settings()
-    if preflight_exact_rows < 0 or preflight_timeout <= 0:
-        raise InvalidInputError(
-            "--preflight-exact-rows must be 0 or more and --preflight-timeout more than 0.",
-            "give e.g. --preflight-exact-rows 1000000 --preflight-timeout 30.",
-        )
+    bounds = Bounds.given(preflight_exact_rows, preflight_timeout)
     if static and running_ref is not None:
         raise InvalidInputError(
             "--running-ref checks the old code on the scratch database, which --static has not.",
@@ -190,7 +186,6 @@ def review(
     if static:
         report = static_report(settings, since)
     else:
-        bounds = Bounds(preflight_exact_rows, preflight_timeout)
         report = build_report(round_trip, large_table_rows, settings, running_ref, bounds)
     print_report(report, format, settings)
     return 1 if report.blocked else 0

@@ -3,14 +3,16 @@
 The revision graph, the rules and the round trip do not depend on the target, so they
 run once: the rules over every revision pending on at least one target, the round trip
 on a scratch database of the target furthest behind. The checks that read a target
-(recorded checksums, impact from its table statistics) run on each target and are folded
-into one item each, worst status first, naming each target that is not clean. So the
-report is the single-database report (text, Markdown, JSON) with fleet-wide items.
+(recorded checksums, impact from its table statistics, the data pre-flight's counts of
+its rows) run on each target and are folded into one item each, worst status first,
+naming each target that is not clean. So the report is the single-database report
+(text, Markdown, JSON) with fleet-wide items; a pre-flight finding names its target,
+since the same step can fail on one tenant's rows and pass on another's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from alembic.script import Script, ScriptDirectory
 
@@ -30,12 +32,15 @@ from common.review.checks.impact import impact_check
 from common.review.checks.offline import offline_check
 from common.review.checks.roundtrip import DRIFT, ROUND_TRIP, scratch_checks
 from common.review.engine import review_units, unused_suppressions
-from common.review.model import CheckResult, RevisionUnit, Status
+from common.review.model import CheckResult, Finding, RevisionUnit, Status
+from common.review.preflight.bounds import Bounds
+from common.review.preflight.run import preflight
 from common.review.report import Report
 from common.revisions import build_config, database_state
 
 CHECKSUMS = "Checksums on every target"
 IMPACT = "Impact on each target (locks, rewrites, size)"
+PREFLIGHT = "Data pre-flight on every target: rows that would fail update-db"
 REACHED = "Every target reachable and not ahead of the code"
 _ORDER = [Status.FAILED, Status.WARNING, Status.SKIPPED, Status.PASSED]
 
@@ -60,8 +65,8 @@ def review_fleet(
     preflight_exact_rows: int = 1_000_000,
     preflight_timeout: float = 30.0,
 ) -> int:
-    """``review`` over a fleet; the old-code check and the data pre-flight are per-target
-    options of ``review`` alone for now (``--running-ref`` is refused here)."""
+    """``review`` over a fleet; the old-code check needs a scratch upgrade per starting
+    point and stays an option of ``review`` alone for now (``--running-ref`` is refused)."""
     if running_ref is not None:
         raise InvalidInputError(
             "--running-ref is not supported with --fleet yet.",
@@ -74,14 +79,19 @@ def review_fleet(
             "--static reviews the revision files without any database, so it takes no --fleet.",
             "drop --fleet (the static review is the same for every target), or drop --static.",
         )
+    bounds = Bounds.given(preflight_exact_rows, preflight_timeout)
     settings = settings or load_settings()
-    report = build_fleet_report(fleet, round_trip, large_table_rows, settings)
+    report = build_fleet_report(fleet, round_trip, large_table_rows, settings, bounds)
     print_report(report, format, settings)
     return 1 if report.blocked else 0
 
 
 def build_fleet_report(
-    fleet: str, round_trip: bool, large_table_rows: int, settings: Settings
+    fleet: str,
+    round_trip: bool,
+    large_table_rows: int,
+    settings: Settings,
+    bounds: Bounds | None = None,
 ) -> Report:
     checks, script = graph_checks(build_config(settings), versions_dir(settings.project_dir))
     if script is None or any(c.status == Status.FAILED for c in checks[1:]):
@@ -98,17 +108,24 @@ def build_fleet_report(
     checks.append(offline_check(units))
     checksums: list[tuple[str, CheckResult]] = []
     impacts: list[tuple[str, CheckResult]] = []
+    counts: list[tuple[str, CheckResult]] = []
+    data_findings: list[Finding] = []
     for item in readable:
         mine = by_start[item.start]
-        checksum, impact = _per_target(item, script, mine, large_table_rows, settings)
-        checksums.append((item.target.name, checksum))
-        impacts.append((item.target.name, impact))
+        name = item.target.name
+        read = _per_target(item, script, mine, large_table_rows, settings, bounds or Bounds())
+        checksums.append((name, read.checksum))
+        impacts.append((name, read.impact))
+        counts.append((name, read.preflight))
+        data_findings += [replace(f, message=f"{name}: {f.message}") for f in read.findings]
     checks.append(_folded(CHECKSUMS, checksums))
     checks.append(_folded(IMPACT, impacts))
+    checks.append(_folded(PREFLIGHT, counts, lambda row: bool(row.get("rows"))))
     checks += _round_trip(seen, script, settings, round_trip)
     description = f"fleet {fleet} ({len(targets)} targets)"
     labels = [unit.label for unit in units]
-    return Report(description, labels, _findings(by_start), checks, unused_suppressions(units))
+    findings = _findings(by_start) + data_findings
+    return Report(description, labels, findings, checks, unused_suppressions(units))
 
 
 def _read(item: _Seen, script: ScriptDirectory, settings: Settings) -> None:
@@ -129,19 +146,31 @@ def _read(item: _Seen, script: ScriptDirectory, settings: Settings) -> None:
     item.pending = state.pending
 
 
+@dataclass
+class _Read:
+    """What one target's own connection answered."""
+
+    checksum: CheckResult
+    impact: CheckResult
+    findings: list[Finding]
+    preflight: CheckResult
+
+
 def _per_target(
     item: _Seen,
     script: ScriptDirectory,
     units: list[RevisionUnit],
     large_table_rows: int,
     settings: Settings,
-) -> tuple[CheckResult, CheckResult]:
+    bounds: Bounds,
+) -> _Read:
     target = item.target
     with connect(DatabaseTarget(target.url, embedded=False), target.settings(settings)) as conn:
         state = database_state(conn, script)
         checksum = checksum_check(conn, state.applied)
         impact = impact_check(conn, units, large_table_rows)
-    return checksum, impact
+        findings, counted = preflight(conn, units, bounds)
+    return _Read(checksum, impact, findings, counted)
 
 
 def _analysed(readable: list[_Seen]) -> dict[str | None, list[RevisionUnit]]:
@@ -175,8 +204,11 @@ def _reached(seen: list[_Seen]) -> CheckResult:
     return CheckResult(REACHED, Status.PASSED, f"{len(seen)} target(s) read")
 
 
-def _folded(name: str, results: list[tuple[str, CheckResult]]) -> CheckResult:
-    """One item for a per-target check: the worst status, a line per target not passed."""
+def _folded(
+    name: str, results: list[tuple[str, CheckResult]], worth=lambda row: row.get("flagged")
+) -> CheckResult:
+    """One item for a per-target check: the worst status, a line per target not passed,
+    and the data rows ``worth`` a look, each with its target."""
     if not results:
         return CheckResult(name, Status.SKIPPED, "no target could be read")
     worst = min((r.status for _, r in results), key=_ORDER.index)
@@ -185,10 +217,8 @@ def _folded(name: str, results: list[tuple[str, CheckResult]]) -> CheckResult:
     summary = f"{clean} of {len(results)} target(s) passed"
     if worst != Status.PASSED:
         summary += f"; first: {details[0]}"
-    # the rows worth a look (a large table locked while scanned or rewritten), by target
-    data = [
-        {"target": target, **row} for target, r in results for row in r.data if row.get("flagged")
-    ]
+    # by default the impact's rows worth a look: a large table locked while scanned or rewritten
+    data = [{"target": target, **row} for target, r in results for row in r.data if worth(row)]
     return CheckResult(name, worst, summary, details, data)
 
 

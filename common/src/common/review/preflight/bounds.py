@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, literal_column, select, table, text
 from sqlalchemy.exc import DBAPIError
 
+from common.errors import InvalidInputError
+
 _PG_ROWS = text(
     "SELECT c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE c.relname = :t AND n.nspname = coalesce(:s, current_schema())"
@@ -40,6 +42,17 @@ _TIMEOUT_WORDS = (
 class Bounds:
     exact_rows: int = 1_000_000  # up to this estimate: exact count, no time limit
     timeout: float = 30.0  # seconds for a scan of a larger table
+
+    @classmethod
+    def given(cls, exact_rows: int, timeout: float) -> Bounds:
+        """The bounds of ``--preflight-exact-rows``/``--preflight-timeout``, refused in one
+        line before anything connects when they make no sense."""
+        if exact_rows < 0 or timeout <= 0:
+            raise InvalidInputError(
+                "--preflight-exact-rows must be 0 or more and --preflight-timeout more than 0.",
+                "give e.g. --preflight-exact-rows 1000000 --preflight-timeout 30.",
+            )
+        return cls(exact_rows, timeout)
 
 
 class TimedOut(Exception):
