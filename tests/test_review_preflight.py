@@ -8,10 +8,13 @@ One revision file (analysed once, no database) holds a step of every kind; one t
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import URL, create_engine, text
+from sqlalchemy import URL, cast, create_engine, event, literal, select, text
+from sqlalchemy import types as sa_types
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
@@ -19,8 +22,10 @@ from common.review.analysis import analyse
 from common.review.examples import revision_source
 from common.review.model import Status
 from common.review.preflight.bounds import Bounds, TimedOut, read_only
-from common.review.preflight.changes import pending_changes
+from common.review.preflight.changes import CAST, Change, pending_changes
+from common.review.preflight.predicates import cast_test
 from common.review.preflight.run import preflight
+from common.review.preflight.unique import PROVED
 from common.testing import servers
 
 UPGRADE = """
@@ -184,3 +189,111 @@ def test_the_time_box_stops_a_long_scan_and_the_transaction_is_read_only(target)
     with read_only_refused, read_only(target, None) as connection:
         connection.execute(text("INSERT INTO parent VALUES (3)"))
     assert target.execute(text("SELECT count(*) FROM parent")).scalar() == 2
+
+
+def _analysed(directory, name: str, upgrade: str) -> list:
+    path = directory / f"0002_{name}.py"
+    path.write_text(revision_source(upgrade))
+    spec = importlib.util.spec_from_file_location(f"preflight_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return analyse([SimpleNamespace(revision="0002", path=str(path), module=module)])
+
+
+@contextmanager
+def _statements(connection) -> Iterator[list[str]]:
+    """Every statement ``connection`` runs inside the block."""
+    seen: list[str] = []
+
+    def heard(conn, cursor, statement, *rest) -> None:
+        seen.append(statement)
+
+    event.listen(connection, "before_cursor_execute", heard)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", heard)
+
+
+def test_the_row_tests_of_a_table_are_counted_in_one_read(target, units):
+    """CHECK, NOT NULL (twice), shorter VARCHAR, cast and enum: one SELECT of ``item``
+    counts them all, and only the steps that found rows ask for sample keys."""
+    with _statements(target) as seen:
+        _, check = preflight(target, units)
+    row_tests = [r for r in check.data if r["kind"] not in ("unique", "foreign key")]
+    together = [s for s in seen if "count(CASE WHEN" in s]
+    assert len(together) == 1
+    assert together[0].count("count(CASE WHEN") == len(row_tests) >= 6
+    assert "FROM item" in together[0] and " WHERE " not in together[0].split("FROM item")[1]
+
+
+@pytest.fixture(scope="module")
+def unique_units(tmp_path_factory):
+    upgrade = """
+op.create_unique_constraint("uq_item_qty_text", "item", ["qty_text"])
+op.create_unique_constraint("uq_item_amount", "item", ["amount"])
+op.create_unique_constraint("uq_item_code_state", "item", ["code", "state"])
+"""
+    return _analysed(tmp_path_factory.mktemp("unique"), "unique", upgrade)
+
+
+def test_a_unique_key_without_duplicates_is_proved_by_hashing(target, unique_units):
+    """PostgreSQL: distinct 64-bit hashes prove no duplicate (a string key by
+    ``hashtextextended``, any other by ``hash_record_extended``); where hashes repeat,
+    the keys are grouped for the exact count. Elsewhere the keys are always grouped."""
+    _, check = preflight(target, unique_units)
+    got = {row["what"]: (row["rows"], row["sample_keys"], row["method"]) for row in check.data}
+    assert [(what, rows, keys) for what, (rows, keys, _) in got.items()] == [
+        ("item(qty_text)", 0, []),
+        ("item(amount)", 0, []),
+        ("item(code, state)", 2, ["id=2", "id=3", "id=4", "id=5"]),
+    ]
+    hashed = target.dialect.name == "postgresql"
+    assert got["item(qty_text)"][2].endswith(PROVED) == hashed
+    assert got["item(amount)"][2].endswith(PROVED) == hashed
+    assert got["item(code, state)"][2].endswith("; 2 duplicate key(s)")
+
+
+CAST_VALUES = [
+    "0", "-5", "+7", " 42 ", " 123456789 ", "2147483647", "-2147483648", "2147483648",
+    "-2147483649", "32767", "32768", "-32769", "9223372036854775807", "9223372036854775808",
+    "00000000000000000000001", "1.5", "abc", "", "  ", "1e3", "--1", "١٢",
+]  # fmt: skip
+NEVER = {"1.5", "abc", "", "  ", "1e3", "--1", "١٢"}  # not an integer of any size
+OVER = {  # what PostgreSQL's own cast refuses beyond those
+    "smallint": {"2147483647", "-2147483648", "2147483648", "-2147483649", "32768", "-32769",
+                 "9223372036854775807", "9223372036854775808", " 123456789 "},
+    "integer": {"2147483648", "-2147483649", "9223372036854775807", "9223372036854775808"},
+    "bigint": {"9223372036854775808"},
+}  # fmt: skip
+KINDS = {"smallint": sa_types.SmallInteger(), "integer": sa_types.Integer()}
+KINDS["bigint"] = sa_types.BigInteger()
+
+
+def _fails(connection, expression) -> bool:
+    with connection.begin_nested() if connection.in_transaction() else connection.begin():
+        return bool(connection.execute(select(expression)).scalar())
+
+
+def _cast_refused(connection, value: str, kind) -> bool:
+    try:
+        _fails(connection, cast(literal(value, sa_types.String), kind))
+    except DBAPIError:
+        return True
+    return False
+
+
+def test_the_integer_fallback_agrees_with_the_cast_itself(target):
+    """The regular expression and range test used before PostgreSQL 16 and on MySQL and
+    SQLite refuses, value by value, what PostgreSQL's own cast refuses (checked against
+    that cast on PostgreSQL): leading zeros, blanks, signs and each type's bounds."""
+    for name, kind in KINDS.items():
+        change = Change(CAST, "item", ("qty_text",), "0002", "x.py", 1, target=kind)
+        refused = NEVER | OVER[name]
+        predicted = set()
+        for value in CAST_VALUES:
+            condition, _ = cast_test(change, literal(value, sa_types.String), target.dialect, 0)
+            predicted |= {value} if _fails(target, condition) else set()
+        if target.dialect.name == "postgresql":
+            assert refused == {v for v in CAST_VALUES if _cast_refused(target, v, kind)}
+        assert (name, predicted) == (name, refused)

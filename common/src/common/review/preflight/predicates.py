@@ -58,7 +58,31 @@ def _pattern(kind: Any) -> str | None:
     return None
 
 
-def _fallback(value: ColumnElement, kind: Any) -> ColumnElement | None:
+def _out_of_range(value: ColumnElement, kind: Any, dialect: Any) -> ColumnElement:
+    """For a value that matched the integer pattern: true when it overflows ``kind``.
+
+    The untrimmed size decides the common case without a trim per row (PostgreSQL's
+    ``octet_length`` reads the stored size; a value that matched is all ASCII). Longer
+    values are compared as numbers, leading zeros and all: PostgreSQL's unbounded
+    ``numeric`` takes any length; MySQL's DECIMAL stops at 65 digits, beyond which a
+    value is counted as not casting.
+    """
+    limit = _integer_range(kind)
+    safe = len(str(limit)) - 1  # this many characters (sign included) cannot overflow
+    size = func.octet_length if dialect.name == "postgresql" else func.length
+    exact = types.Numeric() if dialect.name == "postgresql" else types.Numeric(65, 0)
+    number = cast(func.trim(value), exact)
+    low, high = literal(-limit, exact), literal(limit, exact)
+    if dialect.name == "postgresql":
+        return case((size(value) <= safe, false()), else_=or_(number < low, number >= high))
+    return case(
+        (size(value) <= safe, false()),
+        (func.length(func.trim(value)) > 65, true()),
+        else_=or_(number < low, number >= high),
+    )
+
+
+def _fallback(value: ColumnElement, kind: Any, dialect: Any) -> ColumnElement | None:
     """The regular-expression test; None where there is none for ``kind``."""
     if isinstance(kind, types.Boolean):
         return func.lower(func.trim(value)).not_in(_BOOLEAN)
@@ -67,16 +91,7 @@ def _fallback(value: ColumnElement, kind: Any) -> ColumnElement | None:
         return None
     bad = not_(value.regexp_match(pattern))
     if isinstance(kind, types.Integer):  # one CASE: the pattern is tested once per row
-        limit = _integer_range(kind)
-        digits = func.length(func.trim(value))
-        safe = len(str(limit)) - 1  # this many characters (sign included) cannot overflow
-        number = cast(func.trim(value), types.Numeric(40, 0))
-        return case(
-            (bad, true()),
-            (digits <= safe, false()),
-            (digits > 19, true()),  # past a sign and 18 digits: out of range (and of numeric)
-            else_=or_(number < -limit, number >= limit),
-        )
+        return case((bad, true()), else_=_out_of_range(value, kind, dialect))
     return bad
 
 
@@ -90,7 +105,7 @@ def cast_test(change: Change, column: ColumnElement, dialect: Any, version: int)
     if dialect.name == "postgresql" and version >= PG_INPUT_IS_VALID:
         name = kind.compile(dialect=dialect)
         return not_(func.pg_input_is_valid(value, literal(name))), "pg_input_is_valid"
-    return _fallback(value, kind), "regular expression (no pg_input_is_valid before PG 16)"
+    return _fallback(value, kind, dialect), "regular expression (no pg_input_is_valid before PG 16)"
 
 
 def violation(

@@ -1,10 +1,11 @@
 """Counting, on the target, the rows that would fail each pending step.
 
-One query per step, built from SQLAlchemy constructs on a lightweight ``table()`` clause:
-the number of offending rows and the first five primary keys come back together
-(``count(*) OVER ()`` beside the keys), so a clean table costs one scan. UNIQUE counts
-duplicate groups in one aggregate and fetches sample keys only when there are some; a
-foreign key counts orphans with ``NOT EXISTS`` on the referred table.
+The queries are SQLAlchemy constructs on a lightweight ``table()`` clause. The steps that
+test one row at a time (CHECK, NOT NULL, shorter VARCHAR, cast, removed enum value) are
+counted together, one read per table (``scan``); a foreign key counts orphans with
+``NOT EXISTS`` on the referred table in a query of its own, which the planner turns into
+an anti-join; UNIQUE first tries to prove there is no duplicate by hashing, then groups
+the keys (``unique``). Each table's statistics, key and column types are read once.
 """
 
 from __future__ import annotations
@@ -12,19 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    and_,
-    column,
-    exists,
-    func,
-    inspect,
-    not_,
-    or_,
-    select,
-    table,
-    text,
-)
+from sqlalchemy import Connection, and_, column, exists, inspect, not_, table, text
 from sqlalchemy.exc import DBAPIError
 
 from common.database import driver_message
@@ -49,13 +38,11 @@ from common.review.preflight.changes import (
     pending_changes,
 )
 from common.review.preflight.predicates import violation
+from common.review.preflight.scan import count_each
+from common.review.preflight.unique import PROVED, duplicates, key_hash, no_duplicate
 
 NAME = "Data pre-flight: rows on the target that would fail update-db"
 RULE = "data-preflight"
-SAMPLES = 5
-# for the duplicate count only, transaction-local: with PostgreSQL's default 4MB, a
-# million keys are sorted on disk (about 2x slower than hashed in memory)
-UNIQUE_WORK_MEM = "64MB"
 
 _FAILS = {
     UNIQUE: "duplicate row(s) in {what} would fail the new UNIQUE",
@@ -140,12 +127,32 @@ class _Target:
         self.dialect = connection.dialect
         self.version = int(getattr(connection.dialect, "server_version_info", (0,))[0]) * 10000
         self._keys: dict[tuple, list[str]] = {}
+        self._kinds: dict[tuple, dict[str, Any]] = {}
+        self._methods: dict[tuple, tuple[bool, str]] = {}
 
     def keys(self, name: str, schema: str | None) -> list[str]:
         if (name, schema) not in self._keys:
             primary = inspect(self.connection).get_pk_constraint(name, schema=schema)
             self._keys[(name, schema)] = list(primary.get("constrained_columns") or [])
         return self._keys[(name, schema)]
+
+    def kinds(self, name: str, schema: str | None) -> dict[str, Any]:
+        """The table's column types by name (the UNIQUE hash depends on them)."""
+        if (name, schema) not in self._kinds:
+            found = inspect(self.connection).get_columns(name, schema=schema)
+            self._kinds[(name, schema)] = {c["name"]: c["type"] for c in found}
+        return self._kinds[(name, schema)]
+
+    def method(self, name: str, schema: str | None) -> tuple[bool, str]:
+        """``(time_boxed, how it is said)`` from the table's statistics."""
+        if (name, schema) not in self._methods:
+            rows = estimated_rows(self.connection, name, schema)
+            self.connection.rollback()
+            self._methods[(name, schema)] = method(rows, self.bounds, STATISTIC[self.dialect.name])
+        return self._methods[(name, schema)]
+
+    def timeout(self, boxed: bool) -> float | None:
+        return self.bounds.timeout if boxed else None
 
     def enum_columns(self, change: Change) -> list[Change]:
         """A swapped PostgreSQL enum type: one change per column of that type."""
@@ -165,91 +172,114 @@ class _Target:
         return found
 
 
-def _sample(keys: list[str], row: Any) -> str:
-    return ",".join(f"{key}={value}" for key, value in zip(keys, row, strict=True))
+def _source(changes: list[Change], keys: list[str], kinds: dict[str, Any] | None = None):
+    """The table with the columns the counts read, typed when ``kinds`` are given (a
+    value read back is then bound as the column's type: an enum compares as the enum)."""
+    names = {name for change in changes for name in change.columns} | set(keys)
+    first = changes[0]
+    kinds = kinds or {}
+    columns = [column(n, kinds.get(n)) for n in sorted(names)]
+    return table(first.table, *columns, schema=first.schema)
 
 
-def _source(change: Change, keys: list[str]):
-    names = set(change.columns) | set(keys)
-    return table(change.table, *[column(n) for n in sorted(names)], schema=change.schema)
-
-
-def _condition(target: _Target, change: Change, source) -> tuple[Any, str]:
-    """What an offending row meets (None: no safe test) and how it is tested."""
-    if change.kind != FOREIGN_KEY:
-        return violation(change, source, target.dialect, target.version)
+def _orphans(change: Change, source) -> Any:
+    """A row whose non-NULL foreign key matches no row of the referred table."""
     referent = table(change.referent, *[column(c) for c in change.remote], schema=change.schema)
     referent = referent.alias("referent")
     local = [source.c[c] for c in change.columns]
     matched = [referent.c[r] == value for r, value in zip(change.remote, local, strict=True)]
-    condition = and_(*[c.is_not(None) for c in local], not_(exists().where(and_(*matched))))
-    return condition, "NOT EXISTS on the referred table"
+    return and_(*[c.is_not(None) for c in local], not_(exists().where(and_(*matched))))
 
 
-def _samples(keys: list[str], rows: list) -> list[str]:
-    return [_sample(keys, row) for row in sorted(rows)[:SAMPLES]]
+def _not_counted(changes: list[Change], why: str) -> list[Count]:
+    return [Count(change, None, [], f"not counted: {why}") for change in changes]
 
 
-def _offending(connection: Connection, source, condition, keys: list[str]) -> tuple[int, list]:
-    """One scan counts; only when it finds some, a second query reads sample keys (it
-    stops at the fifth)."""
-    total = int(
-        connection.execute(select(func.count()).select_from(source).where(condition)).scalar()
-    )
-    if not total or not keys:
-        return total, []
-    query = select(*[source.c[k] for k in keys]).where(condition).limit(SAMPLES)
-    return total, _samples(keys, list(connection.execute(query)))
-
-
-def _duplicates(connection: Connection, change: Change, source, keys: list[str]) -> tuple:
-    """``(excess rows, duplicate keys, samples)``: one aggregate counts (and names the first
-    duplicate keys); only when there are some, one more query reads sample primary keys."""
-    key = [source.c[c] for c in change.columns]
-    groups = (
-        select(*key, func.count().label("n"))
-        .where(and_(*[c.is_not(None) for c in key]))
-        .group_by(*key)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    if connection.dialect.name == "postgresql":  # room to hash the keys instead of sorting
-        connection.execute(select(func.set_config("work_mem", UNIQUE_WORK_MEM, True)))
-    first = [groups.c[c] for c in change.columns]
-    query = select(func.sum(groups.c.n - 1).over(), func.count().over(), *first).limit(SAMPLES)
-    rows = connection.execute(query).all()
-    if not rows:
-        return 0, 0, []
-    excess, count = int(rows[0][0]), int(rows[0][1])
-    if not keys:
-        return excess, count, []
-    named = or_(*[and_(*[c == v for c, v in zip(key, row[2:], strict=True)]) for row in rows])
-    query = select(*[source.c[k] for k in keys]).where(named).limit(SAMPLES)
-    return excess, count, _samples(keys, list(connection.execute(query)))
-
-
-def _count(target: _Target, change: Change) -> Count:
-    connection = target.connection
-    rows = estimated_rows(connection, change.table, change.schema)
-    connection.rollback()
-    boxed, said = method(rows, target.bounds, STATISTIC[target.dialect.name])
-    keys = target.keys(change.table, change.schema)
-    source = _source(change, keys)
-    condition, how = (None, "") if change.kind == UNIQUE else _condition(target, change, source)
-    if condition is None and change.kind != UNIQUE:
-        return Count(change, None, [], f"not counted: {how}")
-    timeout = target.bounds.timeout if boxed else None
+def _rows(target: _Target, source, keys: list[str], tests: list[tuple]) -> list[Count]:
+    """Counts for ``tests``, ``(change, condition, how)`` on one table, in one read."""
+    changes = [change for change, _, _ in tests]
+    boxed, said = target.method(changes[0].table, changes[0].schema)
+    conditions = [condition for _, condition, _ in tests]
     try:
+        with read_only(target.connection, target.timeout(boxed)):
+            found = count_each(target.connection, source, conditions, keys)
+    except TimedOut:
+        return _not_counted(changes, f"{said} did not finish")
+    except DBAPIError as exc:
+        return _not_counted(changes, driver_message(exc))
+    return [
+        Count(change, total, samples, f"{said}; {how}")
+        for (change, _, how), (total, samples) in zip(tests, found, strict=True)
+    ]
+
+
+def _row_tests(target: _Target, members: list[tuple[int, Change]]) -> dict[int, Count]:
+    """The row tests pending on one table: one read counts all that can be tested."""
+    first = members[0][1]
+    keys = target.keys(first.table, first.schema)
+    source = _source([change for _, change in members], keys)
+    counted, testable = {}, []
+    for i, change in members:
+        condition, how = violation(change, source, target.dialect, target.version)
+        if condition is None:
+            counted[i] = Count(change, None, [], f"not counted: {how}")
+        else:
+            testable.append((i, (change, condition, how)))
+    if testable:
+        found = _rows(target, source, keys, [test for _, test in testable])
+        counted.update({i: count for (i, _), count in zip(testable, found, strict=True)})
+    return counted
+
+
+def _foreign_key(target: _Target, change: Change) -> Count:
+    keys = target.keys(change.table, change.schema)
+    source = _source([change], keys)
+    test = (change, _orphans(change, source), "NOT EXISTS on the referred table")
+    return _rows(target, source, keys, [test])[0]
+
+
+def _unique(target: _Target, change: Change) -> Count:
+    connection = target.connection
+    boxed, said = target.method(change.table, change.schema)
+    keys = target.keys(change.table, change.schema)
+    kinds = target.kinds(change.table, change.schema)
+    source = _source([change], keys, kinds)
+    timeout = target.timeout(boxed)
+    key = [source.c[c] for c in change.columns]
+    hashed = None
+    if target.dialect.name == "postgresql":
+        hashed = key_hash(key, target.version)
+    try:
+        if hashed is not None:
+            try:
+                with read_only(connection, timeout):
+                    if no_duplicate(connection, key, hashed):
+                        return Count(change, 0, [], f"{said}; {PROVED}")
+            except DBAPIError:  # a type with no extended hash: the grouping decides
+                pass
         with read_only(connection, timeout):
-            if change.kind == UNIQUE:
-                excess, groups, samples = _duplicates(connection, change, source, keys)
-                return Count(change, excess, samples, f"{said}; {groups} duplicate key(s)")
-            total, samples = _offending(connection, source, condition, keys)
+            excess, groups, samples = duplicates(connection, change.columns, source, keys)
     except TimedOut:
         return Count(change, None, [], f"not counted: {said} did not finish")
     except DBAPIError as exc:
         return Count(change, None, [], f"not counted: {driver_message(exc)}")
-    return Count(change, total, samples, f"{said}; {how}")
+    return Count(change, excess, samples, f"{said}; {groups} duplicate key(s)")
+
+
+def _counts(target: _Target, changes: list[Change]) -> list[Count]:
+    """A count per change, in their order; the row tests of each table in one read."""
+    counted: dict[int, Count] = {}
+    together: dict[tuple, list[tuple[int, Change]]] = {}
+    for i, change in enumerate(changes):
+        if change.kind == UNIQUE:
+            counted[i] = _unique(target, change)
+        elif change.kind == FOREIGN_KEY:
+            counted[i] = _foreign_key(target, change)
+        else:
+            together.setdefault((change.table, change.schema), []).append((i, change))
+    for members in together.values():
+        counted.update(_row_tests(target, members))
+    return [counted[i] for i in range(len(changes))]
 
 
 def preflight(
@@ -263,7 +293,7 @@ def preflight(
             changes += target.enum_columns(change)
         elif change.table:
             changes.append(change)
-    counts = [_count(target, change) for change in changes]
+    counts = _counts(target, changes)
     failing = [count for count in counts if count.rows]
     details = [
         f"{c.change.revision}:{c.change.line} {c.change.kind} {c.change.what}: "
