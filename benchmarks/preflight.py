@@ -15,7 +15,8 @@ alternately and ``--runs`` times each, in one process on one connection:
 - the pre-flight of the five row tests (CHECK, NOT NULL, shorter VARCHAR, cast, enum)
   pending together on ``item``: one read of the table.
 
-Prints the medians, each one's ratio to the scan (target: at most 2x) and what counting
+Prints the medians, each one's ratio to the scan (target: at most 2x; the ratio to the
+same scan in one process, with no parallel workers, is printed beside it) and what counting
 the five row tests together saves over counting them one by one (target: at least 2x).
 PostgreSQL only (the row generator and the forced sequential scan are its SQL). Drops
 the database after.
@@ -107,10 +108,14 @@ def _setup(url, rows: int) -> None:
     engine.dispose()
 
 
-def _seqscan(conn) -> float:
+def _seqscan(conn, serial: bool = False) -> float:
+    """One sequential scan of ``item``: the server's parallel one (the baseline), or with
+    ``serial`` a single process's (printed beside it, for scale)."""
     conn.execute(text("SET enable_indexscan = off"))
     conn.execute(text("SET enable_indexonlyscan = off"))
     conn.execute(text("SET enable_bitmapscan = off"))
+    if serial:
+        conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     started = time.perf_counter()
     conn.execute(text("SELECT count(*) FROM item")).scalar()
     elapsed = time.perf_counter() - started
@@ -155,28 +160,39 @@ def _measure(url, args) -> None:
     engine = create_engine(url, poolclass=NullPool)
     bounds = Bounds(exact_rows=args.rows * 10, timeout=600)
     scans: list[float] = []
+    serials: list[float] = []
     units = {kind: _unit(operation) for kind, operation in STEPS.items()}
     units[TOGETHER] = _unit(*[STEPS[kind] for kind in ROW_TESTS])
     times: dict[str, list[float]] = {kind: [] for kind in units}
     found: dict[str, list] = {}
     with engine.connect() as conn:
+        server = conn.execute(text("SHOW server_version")).scalar().split()[0]
         _seqscan(conn)  # warm the cache
         for _ in range(args.runs):
             for kind, unit in units.items():
                 scans.append(_seqscan(conn))
+                serials.append(_seqscan(conn, serial=True))
                 elapsed, found[kind] = _timed_preflight(conn, unit, bounds)
                 times[kind].append(elapsed)
     engine.dispose()
     scan = statistics.median(scans)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average {load}; baseline: one sequential scan (count(*)) {scan * 1000:.0f} ms")
+    print(f"PostgreSQL {server}, load average {load}")
+    serial = statistics.median(serials)
+    print(
+        f"baseline: one sequential scan (count(*)) {scan * 1000:.0f} ms "
+        f"(in one process, no parallel workers: {serial * 1000:.0f} ms)"
+    )
     worst = 0.0
     for kind, values in times.items():
         median = statistics.median(values)
         ratio = median / scan
         worst = max(worst, ratio)
         rows = ", ".join(f"{row['rows']:,} rows" for row in found[kind])
-        print(f"  {kind:<20} {median * 1000:7.0f} ms  {ratio:4.2f}x the scan  ({rows})")
+        print(
+            f"  {kind:<24} {median * 1000:5.0f} ms  {ratio:5.2f}x the scan"
+            f"  ({median / serial:5.2f}x the one-process scan; {rows})"
+        )
     verdict = "within" if worst <= TARGET_RATIO else "over"
     print(f"worst step {worst:.2f}x: {verdict} the {TARGET_RATIO:g}x target")
     one_by_one = sum(statistics.median(times[kind]) for kind in ROW_TESTS)
@@ -192,7 +208,8 @@ def _measure(url, args) -> None:
         Figure(f"{TOGETHER} vs one by one", round(saved, 2), "x", TARGET_TOGETHER, "higher",
                baseline=f"the five counted one by one, {one_by_one * 1000:.0f} ms")
     )  # fmt: skip
-    record("preflight", figures, note=f"{args.rows:,} rows, {args.runs} runs, medians")
+    note = f"PostgreSQL {server}, {args.rows:,} rows, {args.runs} runs, medians"
+    record("preflight", figures, note=note)
 
 
 if __name__ == "__main__":

@@ -297,3 +297,36 @@ def test_the_integer_fallback_agrees_with_the_cast_itself(target):
         if target.dialect.name == "postgresql":
             assert refused == {v for v in CAST_VALUES if _cast_refused(target, v, kind)}
         assert (name, predicted) == (name, refused)
+
+
+def test_past_the_limit_of_shared_hashes_every_key_is_grouped(target, units, monkeypatch):
+    """Two duplicated keys (``a``, ``b``): within a limit of two shared hashes only their
+    rows are grouped (PostgreSQL); past a limit of one, all keys are. Same count."""
+    from common.review.preflight import unique
+
+    for limit, restricted in ((1, False), (2, target.dialect.name == "postgresql")):
+        monkeypatch.setattr(unique, "SHARED_LIMIT", limit)
+        with _statements(target) as seen:
+            _, check = preflight(target, units)
+        [row] = [row for row in check.data if row["kind"] == "unique"]
+        assert (row["rows"], row["sample_keys"]) == EXPECTED[("unique", "item(code)")]
+        assert row["method"].endswith("; 2 duplicate key(s)")
+        [grouping] = [s for s in seen if "HAVING count(*) > " in s and "GROUP BY item.code" in s]
+        assert ("= ANY (" in grouping) == restricted, grouping
+
+
+def test_orphans_are_counted_against_the_referred_keys_or_by_not_exists(
+    target, units, monkeypatch
+):
+    """PostgreSQL reads a small referred table's keys and passes them as one array;
+    past ``REFERENT_KEYS`` (and on MySQL, SQLite) it is NOT EXISTS. Same orphans."""
+    from common.review.preflight import orphans
+
+    postgres = target.dialect.name == "postgresql"
+    for limit, arrayed in ((2, postgres), (1, False)):
+        monkeypatch.setattr(orphans, "REFERENT_KEYS", limit)
+        _, check = preflight(target, units)
+        [row] = [row for row in check.data if row["kind"] == "foreign key"]
+        assert (row["rows"], row["sample_keys"]) == EXPECTED[("foreign key", "item(parent_id)")]
+        how = "none of the 2 key(s) of parent" if arrayed else "NOT EXISTS on the referred table"
+        assert row["method"].endswith(f"; {how}"), row["method"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, and_, column, exists, inspect, not_, table, text
+from sqlalchemy import Connection, column, inspect, table, text
 from sqlalchemy.exc import DBAPIError
 
 from common.database import driver_message
@@ -37,9 +37,16 @@ from common.review.preflight.changes import (
     Change,
     pending_changes,
 )
+from common.review.preflight.orphans import (
+    NOT_EXISTS,
+    arrayable,
+    not_among,
+    not_exists,
+    referent_keys,
+)
 from common.review.preflight.predicates import violation
 from common.review.preflight.scan import count_each
-from common.review.preflight.unique import PROVED, duplicates, key_hash, no_duplicate
+from common.review.preflight.unique import PROVED, among, duplicates, key_hash, shared_hashes
 
 NAME = "Data pre-flight: rows on the target that would fail update-db"
 RULE = "data-preflight"
@@ -126,20 +133,21 @@ class _Target:
         self.bounds = bounds
         self.dialect = connection.dialect
         self.version = int(getattr(connection.dialect, "server_version_info", (0,))[0]) * 10000
+        self._inspector = inspect(connection)  # one reflection cache for all the lookups
         self._keys: dict[tuple, list[str]] = {}
         self._kinds: dict[tuple, dict[str, Any]] = {}
         self._methods: dict[tuple, tuple[bool, str]] = {}
 
     def keys(self, name: str, schema: str | None) -> list[str]:
         if (name, schema) not in self._keys:
-            primary = inspect(self.connection).get_pk_constraint(name, schema=schema)
+            primary = self._inspector.get_pk_constraint(name, schema=schema)
             self._keys[(name, schema)] = list(primary.get("constrained_columns") or [])
         return self._keys[(name, schema)]
 
     def kinds(self, name: str, schema: str | None) -> dict[str, Any]:
         """The table's column types by name (the UNIQUE hash depends on them)."""
         if (name, schema) not in self._kinds:
-            found = inspect(self.connection).get_columns(name, schema=schema)
+            found = self._inspector.get_columns(name, schema=schema)
             self._kinds[(name, schema)] = {c["name"]: c["type"] for c in found}
         return self._kinds[(name, schema)]
 
@@ -180,15 +188,6 @@ def _source(changes: list[Change], keys: list[str], kinds: dict[str, Any] | None
     kinds = kinds or {}
     columns = [column(n, kinds.get(n)) for n in sorted(names)]
     return table(first.table, *columns, schema=first.schema)
-
-
-def _orphans(change: Change, source) -> Any:
-    """A row whose non-NULL foreign key matches no row of the referred table."""
-    referent = table(change.referent, *[column(c) for c in change.remote], schema=change.schema)
-    referent = referent.alias("referent")
-    local = [source.c[c] for c in change.columns]
-    matched = [referent.c[r] == value for r, value in zip(change.remote, local, strict=True)]
-    return and_(*[c.is_not(None) for c in local], not_(exists().where(and_(*matched))))
 
 
 def _not_counted(changes: list[Change], why: str) -> list[Count]:
@@ -234,8 +233,21 @@ def _row_tests(target: _Target, members: list[tuple[int, Change]]) -> dict[int, 
 def _foreign_key(target: _Target, change: Change) -> Count:
     keys = target.keys(change.table, change.schema)
     source = _source([change], keys)
-    test = (change, _orphans(change, source), "NOT EXISTS on the referred table")
-    return _rows(target, source, keys, [test])[0]
+    condition, how = not_exists(change, source), NOT_EXISTS
+    kind = None
+    if target.dialect.name == "postgresql":
+        kind = arrayable(change, target.kinds(change.referent, change.schema), target.version)
+    if kind is not None:
+        boxed, _ = target.method(change.referent, change.schema)
+        try:
+            with read_only(target.connection, target.timeout(boxed)):
+                found = referent_keys(target.connection, change, kind)
+        except (TimedOut, DBAPIError):  # NOT EXISTS then: it reports what goes wrong
+            found = None
+        if found is not None:
+            condition = not_among(change, source, kind, found)
+            how = f"none of the {len(found):,} key(s) of {change.referent}"
+    return _rows(target, source, keys, [(change, condition, how)])[0]
 
 
 def _unique(target: _Target, change: Change) -> Count:
@@ -249,16 +261,19 @@ def _unique(target: _Target, change: Change) -> Count:
     hashed = None
     if target.dialect.name == "postgresql":
         hashed = key_hash(key, target.version)
+    within = None
     try:
         if hashed is not None:
             try:
                 with read_only(connection, timeout):
-                    if no_duplicate(connection, key, hashed):
-                        return Count(change, 0, [], f"{said}; {PROVED}")
+                    shared = shared_hashes(connection, key, hashed, target.version)
+                if shared == []:
+                    return Count(change, 0, [], f"{said}; {PROVED}")
+                within = None if shared is None else among(hashed, shared)
             except DBAPIError:  # a type with no extended hash: the grouping decides
                 pass
         with read_only(connection, timeout):
-            excess, groups, samples = duplicates(connection, change.columns, source, keys)
+            excess, groups, samples = duplicates(connection, change.columns, source, keys, within)
     except TimedOut:
         return Count(change, None, [], f"not counted: {said} did not finish")
     except DBAPIError as exc:
