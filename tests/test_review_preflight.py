@@ -315,9 +315,7 @@ def test_past_the_limit_of_shared_hashes_every_key_is_grouped(target, units, mon
         assert ("= ANY (" in grouping) == restricted, grouping
 
 
-def test_orphans_are_counted_against_the_referred_keys_or_by_not_exists(
-    target, units, monkeypatch
-):
+def test_orphans_are_counted_against_the_referred_keys_or_by_not_exists(target, units, monkeypatch):
     """PostgreSQL reads a small referred table's keys and passes them as one array;
     past ``REFERENT_KEYS`` (and on MySQL, SQLite) it is NOT EXISTS. Same orphans."""
     from common.review.preflight import orphans
