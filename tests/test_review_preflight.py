@@ -53,7 +53,7 @@ ROWS = [  # id, code, qty_text, parent_id, label, state, amount
     (2, "a", "abc", 9, None, "old", -1),
     (3, "b", " 42 ", None, "x" * 25, "new", 0),
     (4, "a", "99999999999", 7, None, "old", None),
-    (5, "b", None, 2, "ok", "new", 10),
+    (5, "b", None, 2, "é" * 8, "new", 10),  # 16 bytes, 8 characters: not too long
     (6, None, "-5", 1, "ok", "new", -3),
 ]
 ALL = ["id=1", "id=2", "id=3", "id=4", "id=5"]

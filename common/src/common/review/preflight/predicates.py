@@ -108,6 +108,17 @@ def cast_test(change: Change, column: ColumnElement, dialect: Any, version: int)
     return _fallback(value, kind, dialect), "regular expression (no pg_input_is_valid before PG 16)"
 
 
+def _too_long(value: ColumnElement, length: int, dialect: Any) -> ColumnElement:
+    """More than ``length`` characters. A value of at most that many bytes has at most
+    that many characters, and its byte size is stored beside it (PostgreSQL's
+    ``octet_length``, MySQL's ``length``): only longer ones have their characters counted.
+    SQLite's ``length`` already counts characters, and it has no cheaper size."""
+    if dialect.name == "sqlite":
+        return func.length(value) > length
+    size = func.octet_length if dialect.name == "postgresql" else func.length
+    return and_(size(value) > length, func.char_length(value) > length)
+
+
 def violation(
     change: Change, table: TableClause, dialect: Any, version: int
 ) -> tuple[ColumnElement | None, str]:
@@ -123,8 +134,7 @@ def violation(
             condition = literal_column(f"({condition.text})", types.Boolean)
         return not_(condition), "NOT (check condition)"
     if change.kind == LENGTH:
-        size = func.length if dialect.name == "sqlite" else func.char_length
-        return size(columns[0]) > change.length, f"length over {change.length}"
+        return _too_long(columns[0], change.length, dialect), f"length over {change.length}"
     if change.kind == CAST:
         condition, how = cast_test(change, columns[0], dialect, version)
         return (None if condition is None else and_(columns[0].is_not(None), condition)), how
