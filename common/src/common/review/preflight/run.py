@@ -238,9 +238,8 @@ def _foreign_key(target: _Target, change: Change) -> Count:
     if target.dialect.name == "postgresql":
         kind = arrayable(change, target.kinds(change.referent, change.schema), target.version)
     if kind is not None:
-        boxed, _ = target.method(change.referent, change.schema)
-        try:
-            with read_only(target.connection, target.timeout(boxed)):
+        try:  # at most REFERENT_KEYS + 1 rows, read under the time box whatever the size
+            with read_only(target.connection, target.bounds.timeout):
                 found = referent_keys(target.connection, change, kind)
         except (TimedOut, DBAPIError):  # NOT EXISTS then: it reports what goes wrong
             found = None
