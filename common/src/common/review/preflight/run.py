@@ -2,30 +2,24 @@
 
 The queries are SQLAlchemy constructs on a lightweight ``table()`` clause. The steps that
 test one row at a time (CHECK, NOT NULL, shorter VARCHAR, cast, removed enum value) are
-counted together, one read per table (``scan``); a foreign key counts orphans with
-``NOT EXISTS`` on the referred table in a query of its own, which the planner turns into
-an anti-join; UNIQUE first tries to prove there is no duplicate by hashing, then groups
-the keys (``unique``). Each table's statistics, key and column types are read once.
+counted together, one read per table (``scan``); a foreign key counts its orphans in a
+query of its own, against the referred keys or by ``NOT EXISTS`` (``orphans``); UNIQUE
+is proved clean by an existing key or by hashing before any grouping (``unique``).
+What each table's count needs of the catalog is read once (``catalog``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, column, inspect, table, text
+from sqlalchemy import Connection, column, table
 from sqlalchemy.exc import DBAPIError
 
 from common.database import driver_message
 from common.review.model import CheckResult, Finding, RevisionUnit, Severity, Status
-from common.review.preflight.bounds import (
-    STATISTIC,
-    Bounds,
-    TimedOut,
-    estimated_rows,
-    method,
-    read_only,
-)
+from common.review.preflight.bounds import Bounds, TimedOut, read_only
+from common.review.preflight.catalog import Catalog
 from common.review.preflight.changes import (
     CAST,
     CHECK,
@@ -46,7 +40,14 @@ from common.review.preflight.orphans import (
 )
 from common.review.preflight.predicates import violation
 from common.review.preflight.scan import count_each
-from common.review.preflight.unique import PROVED, among, duplicates, key_hash, shared_hashes
+from common.review.preflight.unique import (
+    PROVED,
+    among,
+    covered_by,
+    duplicates,
+    key_hash,
+    shared_hashes,
+)
 
 NAME = "Data pre-flight: rows on the target that would fail update-db"
 RULE = "data-preflight"
@@ -125,61 +126,6 @@ class Count:
         )
 
 
-class _Target:
-    """The target's connection plus what the counts look up once per table."""
-
-    def __init__(self, connection: Connection, bounds: Bounds) -> None:
-        self.connection = connection
-        self.bounds = bounds
-        self.dialect = connection.dialect
-        self.version = int(getattr(connection.dialect, "server_version_info", (0,))[0]) * 10000
-        self._inspector = inspect(connection)  # one reflection cache for all the lookups
-        self._keys: dict[tuple, list[str]] = {}
-        self._kinds: dict[tuple, dict[str, Any]] = {}
-        self._methods: dict[tuple, tuple[bool, str]] = {}
-
-    def keys(self, name: str, schema: str | None) -> list[str]:
-        if (name, schema) not in self._keys:
-            primary = self._inspector.get_pk_constraint(name, schema=schema)
-            self._keys[(name, schema)] = list(primary.get("constrained_columns") or [])
-        return self._keys[(name, schema)]
-
-    def kinds(self, name: str, schema: str | None) -> dict[str, Any]:
-        """The table's column types by name (the UNIQUE hash depends on them)."""
-        if (name, schema) not in self._kinds:
-            found = self._inspector.get_columns(name, schema=schema)
-            self._kinds[(name, schema)] = {c["name"]: c["type"] for c in found}
-        return self._kinds[(name, schema)]
-
-    def method(self, name: str, schema: str | None) -> tuple[bool, str]:
-        """``(time_boxed, how it is said)`` from the table's statistics."""
-        if (name, schema) not in self._methods:
-            rows = estimated_rows(self.connection, name, schema)
-            self.connection.rollback()
-            self._methods[(name, schema)] = method(rows, self.bounds, STATISTIC[self.dialect.name])
-        return self._methods[(name, schema)]
-
-    def timeout(self, boxed: bool) -> float | None:
-        return self.bounds.timeout if boxed else None
-
-    def enum_columns(self, change: Change) -> list[Change]:
-        """A swapped PostgreSQL enum type: one change per column of that type."""
-        query = text(
-            "SELECT c.relname, a.attname FROM pg_attribute a "
-            "JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p') "
-            "JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace n ON n.oid = t.typnamespace "
-            "WHERE t.typname = :name AND n.nspname = coalesce(:schema, current_schema()) "
-            "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum"
-        )
-        rows = self.connection.execute(query, {"name": change.enum, "schema": change.schema})
-        found = [
-            replace(change, table=t, columns=(c,), enum=None, enum_type=change.enum)
-            for t, c in rows
-        ]
-        self.connection.rollback()
-        return found
-
-
 def _source(changes: list[Change], keys: list[str], kinds: dict[str, Any] | None = None):
     """The table with the columns the counts read, typed when ``kinds`` are given (a
     value read back is then bound as the column's type: an enum compares as the enum)."""
@@ -194,7 +140,7 @@ def _not_counted(changes: list[Change], why: str) -> list[Count]:
     return [Count(change, None, [], f"not counted: {why}") for change in changes]
 
 
-def _rows(target: _Target, source, keys: list[str], tests: list[tuple]) -> list[Count]:
+def _rows(target: Catalog, source, keys: list[str], tests: list[tuple]) -> list[Count]:
     """Counts for ``tests``, ``(change, condition, how)`` on one table, in one read."""
     changes = [change for change, _, _ in tests]
     boxed, said = target.method(changes[0].table, changes[0].schema)
@@ -212,7 +158,7 @@ def _rows(target: _Target, source, keys: list[str], tests: list[tuple]) -> list[
     ]
 
 
-def _row_tests(target: _Target, members: list[tuple[int, Change]]) -> dict[int, Count]:
+def _row_tests(target: Catalog, members: list[tuple[int, Change]]) -> dict[int, Count]:
     """The row tests pending on one table: one read counts all that can be tested."""
     first = members[0][1]
     keys = target.keys(first.table, first.schema)
@@ -230,7 +176,7 @@ def _row_tests(target: _Target, members: list[tuple[int, Change]]) -> dict[int, 
     return counted
 
 
-def _foreign_key(target: _Target, change: Change) -> Count:
+def _foreign_key(target: Catalog, change: Change) -> Count:
     keys = target.keys(change.table, change.schema)
     source = _source([change], keys)
     condition, how = not_exists(change, source), NOT_EXISTS
@@ -249,8 +195,11 @@ def _foreign_key(target: _Target, change: Change) -> Count:
     return _rows(target, source, keys, [(change, condition, how)])[0]
 
 
-def _unique(target: _Target, change: Change) -> Count:
+def _unique(target: Catalog, change: Change) -> Count:
     connection = target.connection
+    existing = covered_by(target.unique_keys(change.table, change.schema), change.columns)
+    if existing is not None:
+        return Count(change, 0, [], existing)
     boxed, said = target.method(change.table, change.schema)
     keys = target.keys(change.table, change.schema)
     kinds = target.kinds(change.table, change.schema)
@@ -280,7 +229,7 @@ def _unique(target: _Target, change: Change) -> Count:
     return Count(change, excess, samples, f"{said}; {groups} duplicate key(s)")
 
 
-def _counts(target: _Target, changes: list[Change]) -> list[Count]:
+def _counts(target: Catalog, changes: list[Change]) -> list[Count]:
     """A count per change, in their order; the row tests of each table in one read."""
     counted: dict[int, Count] = {}
     together: dict[tuple, list[tuple[int, Change]]] = {}
@@ -300,7 +249,7 @@ def preflight(
     connection: Connection, units: list[RevisionUnit], bounds: Bounds | None = None
 ) -> tuple[list[Finding], CheckResult]:
     """Error findings for the steps the target's rows would fail, and the check line."""
-    target = _Target(connection, bounds or Bounds())
+    target = Catalog(connection, bounds or Bounds())
     changes: list[Change] = []
     for change in pending_changes(units):
         if change.enum and connection.dialect.name == "postgresql":

@@ -13,7 +13,8 @@ repeated ones are listed, and only the rows holding them are grouped by their ke
 the exact count and the sample keys: a collision of two distinct keys in 64 bits is
 found out there, never reported as a duplicate.
 
-MySQL and SQLite group all the keys, always.
+MySQL and SQLite group all the keys, always. On every database, a key already unique on
+some of the new key's columns needs no row read at all.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ SHARED_LIMIT = 100_000  # hashes shared by duplicates passed back as one array, 
 HASH_RECORD_EXTENDED = 140000  # server_version_num from which hash_record_extended exists
 PRESORTED_AGGREGATE = 160000  # and from which enable_presorted_aggregate does
 PROVED = "no two keys share a 64-bit hash, so none is duplicated"
+
+
+def covered_by(existing: list[tuple[str, tuple[str, ...]]], columns: tuple) -> str | None:
+    """How the rows are already known to hold no duplicate of ``columns``, with no row
+    read: a unique key on some of those columns (a key unique on ``email`` is unique on
+    ``(email, tenant)``), the usual case when a unique index becomes a constraint."""
+    for name, key in existing:
+        if key and set(key) <= set(columns):
+            return f"no row read: {name} ({', '.join(key)}) already keeps these keys unique"
+    return None
 
 
 def key_hash(columns: list, version: int) -> Any | None:
