@@ -140,14 +140,14 @@ def _not_counted(changes: list[Change], why: str) -> list[Count]:
     return [Count(change, None, [], f"not counted: {why}") for change in changes]
 
 
-def _rows(target: Catalog, source, keys: list[str], tests: list[tuple]) -> list[Count]:
+def _rows(catalog: Catalog, source, keys: list[str], tests: list[tuple]) -> list[Count]:
     """Counts for ``tests``, ``(change, condition, how)`` on one table, in one read."""
     changes = [change for change, _, _ in tests]
-    boxed, said = target.method(changes[0].table, changes[0].schema)
+    boxed, said = catalog.method(changes[0].table, changes[0].schema)
     conditions = [condition for _, condition, _ in tests]
     try:
-        with read_only(target.connection, target.timeout(boxed)):
-            found = count_each(target.connection, source, conditions, keys)
+        with read_only(catalog.connection, catalog.timeout(boxed)):
+            found = count_each(catalog.connection, source, conditions, keys)
     except TimedOut:
         return _not_counted(changes, f"{said} did not finish")
     except DBAPIError as exc:
@@ -158,63 +158,63 @@ def _rows(target: Catalog, source, keys: list[str], tests: list[tuple]) -> list[
     ]
 
 
-def _row_tests(target: Catalog, members: list[tuple[int, Change]]) -> dict[int, Count]:
+def _row_tests(catalog: Catalog, members: list[tuple[int, Change]]) -> dict[int, Count]:
     """The row tests pending on one table: one read counts all that can be tested."""
     first = members[0][1]
-    keys = target.keys(first.table, first.schema)
+    keys = catalog.keys(first.table, first.schema)
     source = _source([change for _, change in members], keys)
     counted, testable = {}, []
     for i, change in members:
-        condition, how = violation(change, source, target.dialect, target.version)
+        condition, how = violation(change, source, catalog.dialect, catalog.version)
         if condition is None:
             counted[i] = Count(change, None, [], f"not counted: {how}")
         else:
             testable.append((i, (change, condition, how)))
     if testable:
-        found = _rows(target, source, keys, [test for _, test in testable])
+        found = _rows(catalog, source, keys, [test for _, test in testable])
         counted.update({i: count for (i, _), count in zip(testable, found, strict=True)})
     return counted
 
 
-def _foreign_key(target: Catalog, change: Change) -> Count:
-    keys = target.keys(change.table, change.schema)
+def _foreign_key(catalog: Catalog, change: Change) -> Count:
+    keys = catalog.keys(change.table, change.schema)
     source = _source([change], keys)
     condition, how = not_exists(change, source), NOT_EXISTS
     kind = None
-    if target.dialect.name == "postgresql":
-        kind = arrayable(change, target.kinds(change.referent, change.schema), target.version)
+    if catalog.dialect.name == "postgresql":
+        kind = arrayable(change, catalog.kinds(change.referent, change.schema), catalog.version)
     if kind is not None:
         try:  # at most REFERENT_KEYS + 1 rows, read under the time box whatever the size
-            with read_only(target.connection, target.bounds.timeout):
-                found = referent_keys(target.connection, change, kind)
+            with read_only(catalog.connection, catalog.bounds.timeout):
+                found = referent_keys(catalog.connection, change, kind)
         except (TimedOut, DBAPIError):  # NOT EXISTS then: it reports what goes wrong
             found = None
         if found is not None:
             condition = not_among(change, source, kind, found)
             how = f"none of the {len(found):,} key(s) of {change.referent}"
-    return _rows(target, source, keys, [(change, condition, how)])[0]
+    return _rows(catalog, source, keys, [(change, condition, how)])[0]
 
 
-def _unique(target: Catalog, change: Change) -> Count:
-    connection = target.connection
-    existing = covered_by(target.unique_keys(change.table, change.schema), change.columns)
+def _unique(catalog: Catalog, change: Change) -> Count:
+    connection = catalog.connection
+    existing = covered_by(catalog.unique_keys(change.table, change.schema), change.columns)
     if existing is not None:
         return Count(change, 0, [], existing)
-    boxed, said = target.method(change.table, change.schema)
-    keys = target.keys(change.table, change.schema)
-    kinds = target.kinds(change.table, change.schema)
+    boxed, said = catalog.method(change.table, change.schema)
+    keys = catalog.keys(change.table, change.schema)
+    kinds = catalog.kinds(change.table, change.schema)
     source = _source([change], keys, kinds)
-    timeout = target.timeout(boxed)
+    timeout = catalog.timeout(boxed)
     key = [source.c[c] for c in change.columns]
     hashed = None
-    if target.dialect.name == "postgresql":
-        hashed = key_hash(key, target.version)
+    if catalog.dialect.name == "postgresql":
+        hashed = key_hash(key, catalog.version)
     within = None
     try:
         if hashed is not None:
             try:
                 with read_only(connection, timeout):
-                    shared = shared_hashes(connection, key, hashed, target.version)
+                    shared = shared_hashes(connection, key, hashed, catalog.version)
                 if shared == []:
                     return Count(change, 0, [], f"{said}; {PROVED}")
                 within = None if shared is None else among(hashed, shared)
@@ -229,19 +229,19 @@ def _unique(target: Catalog, change: Change) -> Count:
     return Count(change, excess, samples, f"{said}; {groups} duplicate key(s)")
 
 
-def _counts(target: Catalog, changes: list[Change]) -> list[Count]:
+def _counts(catalog: Catalog, changes: list[Change]) -> list[Count]:
     """A count per change, in their order; the row tests of each table in one read."""
     counted: dict[int, Count] = {}
     together: dict[tuple, list[tuple[int, Change]]] = {}
     for i, change in enumerate(changes):
         if change.kind == UNIQUE:
-            counted[i] = _unique(target, change)
+            counted[i] = _unique(catalog, change)
         elif change.kind == FOREIGN_KEY:
-            counted[i] = _foreign_key(target, change)
+            counted[i] = _foreign_key(catalog, change)
         else:
             together.setdefault((change.table, change.schema), []).append((i, change))
     for members in together.values():
-        counted.update(_row_tests(target, members))
+        counted.update(_row_tests(catalog, members))
     return [counted[i] for i in range(len(changes))]
 
 
@@ -249,14 +249,14 @@ def preflight(
     connection: Connection, units: list[RevisionUnit], bounds: Bounds | None = None
 ) -> tuple[list[Finding], CheckResult]:
     """Error findings for the steps the target's rows would fail, and the check line."""
-    target = Catalog(connection, bounds or Bounds())
+    catalog = Catalog(connection, bounds or Bounds())
     changes: list[Change] = []
     for change in pending_changes(units):
         if change.enum and connection.dialect.name == "postgresql":
-            changes += target.enum_columns(change)
+            changes += catalog.enum_columns(change)
         elif change.table:
             changes.append(change)
-    counts = _counts(target, changes)
+    counts = _counts(catalog, changes)
     failing = [count for count in counts if count.rows]
     details = [
         f"{c.change.revision}:{c.change.line} {c.change.kind} {c.change.what}: "
