@@ -13,6 +13,7 @@ import subprocess
 import pytest
 from sqlalchemy import Integer, SmallInteger, String, Text, Uuid, create_engine, text
 from sqlalchemy.pool import NullPool
+from sqlalchemy.schema import CreateSchema
 from sqlmodel import SQLModel
 
 from common.errors import InvalidInputError
@@ -196,3 +197,42 @@ def test_a_contract_revision_is_not_held_against_the_old_code(project, sqlite_ur
     _, report = _review(project)
     assert _old_code(report)["status"] == "failed"
     assert "note.body: column missing" in _old_code(report)["summary"]
+
+
+def test_a_fleet_review_checks_the_old_code_once(project, pg_url, tmp_path):
+    """``review --fleet --running-ref``: the old code is probed during the one scratch
+    upgrade (from the target furthest behind), each break reported once for the fleet."""
+    engine = create_engine(pg_url, poolclass=NullPool)
+    with engine.begin() as connection:
+        for name in ("t_a", "t_b"):
+            connection.execute(CreateSchema(name))
+    engine.dispose()
+    fleet = tmp_path / "fleet.toml"
+    url = pg_url.render_as_string(hide_password=False)
+    fleet.write_text(f'[[target]]\nurl = "{url}"\nschemas = "t_*"\n')
+    project.write_models(OLD_MODELS)
+    write_revision(project.versions, 1, CREATE, 'op.drop_table("note")')
+    _git(project.root, "init", "-q")
+    _git(project.root, "add", "-A")
+    _git(project.root, "commit", "-qm", "v1")
+    _git(project.root, "tag", "v1")
+    project.ok("update-db", "--fleet", str(fleet))
+    write_revision(project.versions, 2, DROP, "pass")
+    result = project.run("review", "--fleet", str(fleet), "--json", "--running-ref", "v1")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    found = sorted(
+        (f["revision"], f["message"].split(": ", 1)[1])
+        for f in report["findings"]
+        if f["rule"] == "old-code-compatibility"
+    )
+    assert found == [
+        ("0002_rev_2", "model Note, note.body: column missing: the old code selects it"),
+        (
+            "0002_rev_2",
+            "model Note, note.state: enum value gone: 'gone', which the old code writes",
+        ),
+    ]
+    assert _old_code(report)["status"] == "failed"
+    assert OLD_AND_NEW_CODE not in report["manual"]

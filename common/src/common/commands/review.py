@@ -8,8 +8,6 @@ a scratch database). The target is only read. Exit 1 when something blocks.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from common.config import Settings, load_settings
 from common.errors import InvalidInputError, WorkbenchError
 from common.output import emit, say
@@ -24,7 +22,6 @@ from common.review.model import CheckResult, Status
 from common.review.preflight.bounds import Bounds
 from common.review.report import (
     MANUAL_ITEMS,
-    OLD_AND_NEW_CODE,
     Report,
     as_json,
     as_markdown,
@@ -32,7 +29,7 @@ from common.review.report import (
 )
 from common.review.sarif import as_sarif
 from common.review.static import static_report
-from common.revisions import CONTRACT, build_config, database_state, phase, refuse_unknown
+from common.revisions import build_config, database_state, refuse_unknown
 
 FORMATS = ("text", "markdown", "json", "github", "sarif")
 
@@ -77,6 +74,7 @@ def build_report(
     and the connection's imports it never uses, a quarter of its run time.
     """
     from common.review.checks.checksums import checksum_check
+    from common.review.checks.compatibility import old_code, outcome
     from common.review.checks.contract import contract_check
     from common.review.checks.impact import impact_check
     from common.review.preflight.run import preflight
@@ -102,19 +100,16 @@ def build_report(
         data_findings, data_check = preflight(session.connection, units, bounds)
         findings += data_findings
         checks.append(data_check)
-        old = _old_code(running, state)
+        old = None
+        if running is not None:
+            start = state.current[0] if state.current else None
+            old = old_code(running, start, state.pending)
         checks += _scratch(session, session.script, state, round_trip, old and old.observe)
         manual = MANUAL_ITEMS
         if old is not None:
-            findings += old.findings({unit.label: str(unit.path) for unit in units})
-            result = old.result()
-            if not round_trip:
-                result = CheckResult(
-                    result.name, Status.SKIPPED, "--no-round-trip: no scratch database"
-                )
+            old_findings, result, manual = outcome(old, units, round_trip)
+            findings += old_findings
             checks.append(result)
-            if result.status != Status.SKIPPED:  # ticked by machine now
-                manual = tuple(item for item in MANUAL_ITEMS if item != OLD_AND_NEW_CODE)
         waiting = contract_check(state.pending)
         checks += [waiting] if waiting else []
         pending = [unit.label for unit in units]
@@ -126,22 +121,6 @@ def build_report(
             unused_suppressions(units),
             manual,
         )
-
-
-def _old_code(running, state):
-    """The old-code probe for the scratch upgrade, or None without ``--running-ref``."""
-    if running is None:
-        return None
-    from common.review.checks.compatibility import OldCode
-
-    start = state.current[0] if state.current else None
-    # the old code meets only what update-db applies during the deploy: a contract
-    # revision (and all after it) waits until the new code is everywhere
-    deployed = list(state.pending)
-    waiting = [i for i, script in enumerate(deployed) if phase(script) == CONTRACT]
-    deployed = deployed[: waiting[0]] if waiting else deployed
-    labels = {script.revision: Path(script.path).stem for script in deployed}
-    return OldCode(running, start, labels)
 
 
 def print_report(report: Report, format: str, settings: Settings) -> None:

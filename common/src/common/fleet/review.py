@@ -27,6 +27,7 @@ from common.output import say
 from common.paths import versions_dir
 from common.review.analysis import analyse
 from common.review.checks.checksums import checksum_check
+from common.review.checks.compatibility import OldCode, old_code, outcome
 from common.review.checks.graph import graph_checks
 from common.review.checks.impact import impact_check
 from common.review.checks.offline import offline_check
@@ -35,7 +36,8 @@ from common.review.engine import review_units, unused_suppressions
 from common.review.model import CheckResult, Finding, RevisionUnit, Status
 from common.review.preflight.bounds import Bounds
 from common.review.preflight.run import preflight
-from common.review.report import Report
+from common.review.report import MANUAL_ITEMS, Report
+from common.review.running_models import RunningModels, load_running_models
 from common.revisions import build_config, database_state
 
 CHECKSUMS = "Checksums on every target"
@@ -65,13 +67,7 @@ def review_fleet(
     preflight_exact_rows: int = 1_000_000,
     preflight_timeout: float = 30.0,
 ) -> int:
-    """``review`` over a fleet; the old-code check needs a scratch upgrade per starting
-    point and stays an option of ``review`` alone for now (``--running-ref`` is refused)."""
-    if running_ref is not None:
-        raise InvalidInputError(
-            "--running-ref is not supported with --fleet yet.",
-            "review one target at a time for it: drop --fleet and set DATABASE_URL.",
-        )
+    """``review`` over a fleet (``review_fleet`` reads each target; see the module)."""
     if format not in FORMATS:
         raise InvalidInputError(f"unknown format {format!r}.", f"use one of {', '.join(FORMATS)}.")
     if static or since is not None:
@@ -81,7 +77,10 @@ def review_fleet(
         )
     bounds = Bounds.given(preflight_exact_rows, preflight_timeout)
     settings = settings or load_settings()
-    report = build_fleet_report(fleet, round_trip, large_table_rows, settings, bounds)
+    running = None
+    if running_ref is not None:  # a bad ref stops the review before it connects
+        running = load_running_models(settings.project_dir, settings.models_module, running_ref)
+    report = build_fleet_report(fleet, round_trip, large_table_rows, settings, bounds, running)
     print_report(report, format, settings)
     return 1 if report.blocked else 0
 
@@ -92,6 +91,7 @@ def build_fleet_report(
     large_table_rows: int,
     settings: Settings,
     bounds: Bounds | None = None,
+    running: RunningModels | None = None,
 ) -> Report:
     checks, script = graph_checks(build_config(settings), versions_dir(settings.project_dir))
     if script is None or any(c.status == Status.FAILED for c in checks[1:]):
@@ -121,11 +121,21 @@ def build_fleet_report(
     checks.append(_folded(CHECKSUMS, checksums))
     checks.append(_folded(IMPACT, impacts))
     checks.append(_folded(PREFLIGHT, counts, lambda row: bool(row.get("rows"))))
-    checks += _round_trip(seen, script, settings, round_trip)
+    furthest = _furthest(seen)
+    old = None
+    if running is not None and furthest is not None:
+        old = old_code(running, furthest.start, furthest.pending)
+    checks += _round_trip(furthest, script, settings, round_trip, old)
+    findings = _findings(by_start) + data_findings
+    manual = MANUAL_ITEMS
+    if old is not None:
+        old_findings, result, manual = outcome(old, by_start[furthest.start], round_trip)
+        findings += old_findings
+        checks.append(result)
     description = f"fleet {fleet} ({len(targets)} targets)"
     labels = [unit.label for unit in units]
-    findings = _findings(by_start) + data_findings
-    return Report(description, labels, findings, checks, unused_suppressions(units))
+    suppressed = unused_suppressions(units)
+    return Report(description, labels, findings, checks, suppressed, manual)
 
 
 def _read(item: _Seen, script: ScriptDirectory, settings: Settings) -> None:
@@ -222,21 +232,34 @@ def _folded(
     return CheckResult(name, worst, summary, details, data)
 
 
+def _furthest(seen: list[_Seen]) -> _Seen | None:
+    """The readable target with the most pending: the round trip and the old code's
+    probe upgrade a scratch copy of its server from where it stands. On one line of
+    revisions every other target passes through a part of the same schemas."""
+    readable = [s for s in seen if not s.problem and s.pending]
+    return max(readable, key=lambda s: len(s.pending)) if readable else None
+
+
 def _round_trip(
-    seen: list[_Seen], script: ScriptDirectory, settings: Settings, round_trip: bool
+    furthest: _Seen | None,
+    script: ScriptDirectory,
+    settings: Settings,
+    round_trip: bool,
+    old: OldCode | None,
 ) -> list[CheckResult]:
     """Once, from the target with the most pending (its server hosts the scratch copy)."""
-    readable = [s for s in seen if not s.problem and s.pending]
-    if not round_trip or not readable:
+    if not round_trip or furthest is None:
         reason = "--no-round-trip: no scratch database" if not round_trip else "nothing pending"
         return [
             CheckResult(DRIFT, Status.SKIPPED, reason),
             CheckResult(ROUND_TRIP, Status.SKIPPED, reason),
         ]
-    furthest = max(readable, key=lambda s: len(s.pending))
     plain = settings.model_copy(update={"tenant_schema": ""})  # the scratch copy has public
+    observe = old.observe if old is not None else None
     try:
-        return scratch_checks(furthest.target.url, script, furthest.start, furthest.pending, plain)
+        return scratch_checks(
+            furthest.target.url, script, furthest.start, furthest.pending, plain, observe
+        )
     except WorkbenchError as exc:
         return [
             CheckResult(DRIFT, Status.SKIPPED, "no scratch database to upgrade"),

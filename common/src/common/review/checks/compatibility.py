@@ -20,13 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from alembic.script import Script
 from sqlalchemy import Connection, Table, inspect, select, types
 
 from common.database import driver_message
-from common.review.model import CheckResult, Finding, Severity, Status
+from common.review.model import CheckResult, Finding, RevisionUnit, Severity, Status
+from common.review.report import MANUAL_ITEMS, OLD_AND_NEW_CODE
 from common.review.running_models import RunningModels
+from common.revisions import CONTRACT, phase
 
 NAME = "Old code works with the new schema"
 RULE = "old-code-compatibility"
@@ -198,6 +202,32 @@ class OldCode:
             "each pending revision"
         )
         return CheckResult(name, Status.PASSED, summary)
+
+
+def old_code(running: RunningModels, start: str | None, pending: list[Script]) -> OldCode:
+    """The probe for a scratch upgrade from ``start`` through ``pending``. The old code
+    meets only what update-db applies during the deploy: a contract revision (and all
+    after it) waits until the new code is everywhere, so it is not probed."""
+    deployed = list(pending)
+    waiting = [i for i, script in enumerate(deployed) if phase(script) == CONTRACT]
+    deployed = deployed[: waiting[0]] if waiting else deployed
+    labels = {script.revision: Path(script.path).stem for script in deployed}
+    return OldCode(running, start, labels)
+
+
+def outcome(
+    old: OldCode, units: list[RevisionUnit], round_trip: bool
+) -> tuple[list[Finding], CheckResult, tuple[str, ...]]:
+    """After the scratch upgrade: the findings, the checklist line, and the manual items
+    left (the old-and-new-code item is ticked by machine once the check ran)."""
+    findings = old.findings({unit.label: str(unit.path) for unit in units})
+    result = old.result()
+    if not round_trip:
+        result = CheckResult(result.name, Status.SKIPPED, "--no-round-trip: no scratch database")
+    manual = MANUAL_ITEMS
+    if result.status != Status.SKIPPED:
+        manual = tuple(item for item in MANUAL_ITEMS if item != OLD_AND_NEW_CODE)
+    return findings, result, manual
 
 
 def probe(connection: Connection, running: RunningModels) -> list[Break]:
