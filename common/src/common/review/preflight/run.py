@@ -1,20 +1,23 @@
 """Counting, on the target, the rows that would fail each pending step.
 
 The queries are SQLAlchemy constructs on a lightweight ``table()`` clause. The steps that
-test one row at a time (CHECK, NOT NULL, shorter VARCHAR, cast, removed enum value) are
-counted together, one read per table (``scan``); a foreign key counts its orphans in a
-query of its own, against the referred keys or by ``NOT EXISTS`` (``orphans``); UNIQUE
-is proved clean by an existing key or by hashing before any grouping (``unique``).
+test one row at a time (CHECK, NOT NULL, shorter VARCHAR, cast, removed enum value, and a
+foreign key checked against its referred keys) are counted together, one read per table
+(``scan``); a foreign key whose keys cannot be passed that way counts its orphans by
+``NOT EXISTS`` in a query of its own (``orphans``); UNIQUE is proved clean by an existing
+key or by hashing before any grouping (``unique``).
 What each table's count needs of the catalog is read once (``catalog``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, column, table
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.expression import TableClause
 
 from common.database import driver_message
 from common.review.model import CheckResult, Finding, RevisionUnit, Severity, Status
@@ -158,14 +161,42 @@ def _rows(catalog: Catalog, source, keys: list[str], tests: list[tuple]) -> list
     ]
 
 
-def _row_tests(catalog: Catalog, members: list[tuple[int, Change]]) -> dict[int, Count]:
+# how a row failing a step is found on a given table clause: (condition or None, how)
+Test = Callable[[TableClause], tuple[Any, str]]
+
+
+def _violation(catalog: Catalog, change: Change) -> Test:
+    return lambda source: violation(change, source, catalog.dialect, catalog.version)
+
+
+def _referred(catalog: Catalog, change: Change) -> Test | None:
+    """A foreign key's orphans as a row test against the referred keys, read now (and so
+    counted in the table's one read with its other row tests); None where the keys cannot
+    be passed as one array: ``NOT EXISTS`` then, in a query of its own."""
+    if catalog.dialect.name != "postgresql":
+        return None
+    kind = arrayable(change, catalog.kinds(change.referent, change.schema), catalog.version)
+    if kind is None:
+        return None
+    try:  # at most REFERENT_KEYS + 1 rows, read under the time box whatever the size
+        with read_only(catalog.connection, catalog.bounds.timeout):
+            found = referent_keys(catalog.connection, change, kind)
+    except (TimedOut, DBAPIError):  # NOT EXISTS then: it reports what goes wrong
+        return None
+    if found is None:
+        return None
+    how = f"none of the {len(found):,} key(s) of {change.referent}"
+    return lambda source: (not_among(change, source, kind, found), how)
+
+
+def _row_tests(catalog: Catalog, members: list[tuple[int, Change, Test]]) -> dict[int, Count]:
     """The row tests pending on one table: one read counts all that can be tested."""
     first = members[0][1]
     keys = catalog.keys(first.table, first.schema)
-    source = _source([change for _, change in members], keys)
+    source = _source([change for _, change, _ in members], keys)
     counted, testable = {}, []
-    for i, change in members:
-        condition, how = violation(change, source, catalog.dialect, catalog.version)
+    for i, change, test in members:
+        condition, how = test(source)
         if condition is None:
             counted[i] = Count(change, None, [], f"not counted: {how}")
         else:
@@ -176,23 +207,10 @@ def _row_tests(catalog: Catalog, members: list[tuple[int, Change]]) -> dict[int,
     return counted
 
 
-def _foreign_key(catalog: Catalog, change: Change) -> Count:
+def _not_exists(catalog: Catalog, change: Change) -> Count:
     keys = catalog.keys(change.table, change.schema)
     source = _source([change], keys)
-    condition, how = not_exists(change, source), NOT_EXISTS
-    kind = None
-    if catalog.dialect.name == "postgresql":
-        kind = arrayable(change, catalog.kinds(change.referent, change.schema), catalog.version)
-    if kind is not None:
-        try:  # at most REFERENT_KEYS + 1 rows, read under the time box whatever the size
-            with read_only(catalog.connection, catalog.bounds.timeout):
-                found = referent_keys(catalog.connection, change, kind)
-        except (TimedOut, DBAPIError):  # NOT EXISTS then: it reports what goes wrong
-            found = None
-        if found is not None:
-            condition = not_among(change, source, kind, found)
-            how = f"none of the {len(found):,} key(s) of {change.referent}"
-    return _rows(catalog, source, keys, [(change, condition, how)])[0]
+    return _rows(catalog, source, keys, [(change, not_exists(change, source), NOT_EXISTS)])[0]
 
 
 def _unique(catalog: Catalog, change: Change) -> Count:
@@ -232,14 +250,18 @@ def _unique(catalog: Catalog, change: Change) -> Count:
 def _counts(catalog: Catalog, changes: list[Change]) -> list[Count]:
     """A count per change, in their order; the row tests of each table in one read."""
     counted: dict[int, Count] = {}
-    together: dict[tuple, list[tuple[int, Change]]] = {}
+    together: dict[tuple, list[tuple[int, Change, Test]]] = {}
     for i, change in enumerate(changes):
         if change.kind == UNIQUE:
             counted[i] = _unique(catalog, change)
-        elif change.kind == FOREIGN_KEY:
-            counted[i] = _foreign_key(catalog, change)
-        else:
-            together.setdefault((change.table, change.schema), []).append((i, change))
+            continue
+        test = _violation(catalog, change)
+        if change.kind == FOREIGN_KEY:
+            test = _referred(catalog, change)
+            if test is None:
+                counted[i] = _not_exists(catalog, change)
+                continue
+        together.setdefault((change.table, change.schema), []).append((i, change, test))
     for members in together.values():
         counted.update(_row_tests(catalog, members))
     return [counted[i] for i in range(len(changes))]

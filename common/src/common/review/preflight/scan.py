@@ -1,7 +1,8 @@
 """Counting the rows that fail row-level tests: one read of a table for all of its tests.
 
-CHECK, NOT NULL, a shorter VARCHAR, a cast and a removed enum value each come down to a
-condition on one row, so a table with several of them pending is read once: one
+CHECK, NOT NULL, a shorter VARCHAR, a cast, a removed enum value and a foreign key against
+the referred keys each come down to a condition on one row, so a table with several of
+them pending is read once: one
 ``count(CASE WHEN <condition> THEN 1 END)`` per step in a single SELECT. (``FILTER``
 would do on PostgreSQL and SQLite but not on MySQL; the CASE form costs the same where
 both exist.) On a million rows, five steps take one scan at about 2.5x a bare
