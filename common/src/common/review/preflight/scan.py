@@ -2,13 +2,13 @@
 
 CHECK, NOT NULL, a shorter VARCHAR, a cast, a removed enum value and a foreign key against
 the referred keys each come down to a condition on one row, so a table with several of
-them pending is read once: one
-``count(CASE WHEN <condition> THEN 1 END)`` per step in a single SELECT. (``FILTER``
-would do on PostgreSQL and SQLite but not on MySQL; the CASE form costs the same where
-both exist.) On a million rows, five steps take one scan at about 2.5x a bare
-``count(*)`` instead of five at 1.5x each. A lone condition goes in the WHERE clause
-instead, where an index on it can serve. Only a step that finds rows pays a second
-query, for its sample keys, and that one stops at the fifth.
+them pending is read once: one ``count(CASE WHEN <condition> THEN 1 END)`` per step in a
+single SELECT. (``FILTER`` would do on PostgreSQL and SQLite but not on MySQL; the CASE
+form costs the same where both exist.) On a million rows, CHECK, NOT NULL, VARCHAR and
+enum together take one scan at about 2.3x a bare ``count(*)``, where one by one they took
+four at 1.5-1.8x each (``benchmarks/preflight.py``). A lone condition goes in the WHERE
+clause instead, where an index on it can serve. Only a step that finds rows pays a
+second query, for its sample keys, and that one stops at the fifth.
 """
 
 from __future__ import annotations
