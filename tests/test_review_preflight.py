@@ -341,3 +341,16 @@ def test_orphans_are_counted_against_the_referred_keys_or_by_not_exists(target, 
         assert (row["rows"], row["sample_keys"]) == EXPECTED[("foreign key", "item(parent_id)")]
         how = "none of the 2 key(s) of parent" if arrayed else "NOT EXISTS on the referred table"
         assert row["method"].endswith(f"; {how}"), row["method"]
+
+
+def test_a_step_on_a_table_the_target_lacks_is_a_warning_not_a_crash(target, tmp_path):
+    """A target that drifted from its revisions (a table dropped by hand): the step and a
+    foreign key to the missing table are reported as not counted, and why."""
+    upgrade = """
+op.alter_column("ghost", "x", existing_type=sa.Integer(), existing_nullable=True, nullable=False)
+op.create_foreign_key("fk_item_ghost", "item", "ghost", ["parent_id"], ["id"])
+"""
+    findings, check = preflight(target, _analysed(tmp_path, "ghost", upgrade))
+    why = "not counted: the target has no table ghost (unless an earlier step creates it, "
+    assert findings == [] and check.status == Status.WARNING
+    assert [row["method"] for row in check.data] == [why + "update-db fails on this step)"] * 2

@@ -26,9 +26,23 @@ class Catalog:
         self.dialect = connection.dialect
         self.version = int(getattr(connection.dialect, "server_version_info", (0,))[0]) * 10000
         self._inspector = inspect(connection)  # one reflection cache for all the lookups
+        self._present: dict[tuple, bool] = {}
         self._keys: dict[tuple, list[str]] = {}
         self._kinds: dict[tuple, dict[str, Any]] = {}
         self._methods: dict[tuple, tuple[bool, str]] = {}
+
+    def missing(self, change: Change) -> str | None:
+        """The table ``change`` reads that the target does not have (the step's own, or a
+        foreign key's referred one), or None: a target that drifted from its revisions."""
+        for name in (change.table, change.referent):
+            if name is None:
+                continue
+            if (name, change.schema) not in self._present:
+                present = self._inspector.has_table(name, schema=change.schema)
+                self._present[(name, change.schema)] = present
+            if not self._present[(name, change.schema)]:
+                return name
+        return None
 
     def keys(self, name: str, schema: str | None) -> list[str]:
         if (name, schema) not in self._keys:

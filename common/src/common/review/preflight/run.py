@@ -252,6 +252,12 @@ def _counts(catalog: Catalog, changes: list[Change]) -> list[Count]:
     counted: dict[int, Count] = {}
     together: dict[tuple, list[tuple[int, Change, Test]]] = {}
     for i, change in enumerate(changes):
+        missing = catalog.missing(change)
+        if missing is not None:
+            why = f"the target has no table {missing} (unless an earlier step creates it, "
+            why += "update-db fails on this step)"
+            counted[i] = Count(change, None, [], f"not counted: {why}")
+            continue
         if change.kind == UNIQUE:
             counted[i] = _unique(catalog, change)
             continue
