@@ -69,16 +69,21 @@ EXPECTED = {  # kind, what -> (count, sample keys)
 }
 
 
-@pytest.fixture(scope="module")
-def units(tmp_path_factory):
-    path = tmp_path_factory.mktemp("preflight") / "0002_steps.py"
-    path.write_text(revision_source(UPGRADE))
-    spec = importlib.util.spec_from_file_location("preflight_0002", path)
+def _analysed(directory, name: str, upgrade: str) -> list:
+    """The review's units of one revision file holding ``upgrade`` (no database)."""
+    path = directory / f"0002_{name}.py"
+    path.write_text(revision_source(upgrade))
+    spec = importlib.util.spec_from_file_location(f"preflight_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     found = analyse([SimpleNamespace(revision="0002", path=str(path), module=module)])
     assert found[0].render_error is None, found[0].render_error
     return found
+
+
+@pytest.fixture(scope="module")
+def units(tmp_path_factory):
+    return _analysed(tmp_path_factory.mktemp("preflight"), "steps", UPGRADE)
 
 
 def test_the_steps_are_read_from_the_captured_ops(units):
@@ -196,15 +201,6 @@ def test_the_time_box_stops_a_long_scan_and_the_transaction_is_read_only(target)
     assert target.execute(text("SELECT count(*) FROM parent")).scalar() == 2
 
 
-def _analysed(directory, name: str, upgrade: str) -> list:
-    path = directory / f"0002_{name}.py"
-    path.write_text(revision_source(upgrade))
-    spec = importlib.util.spec_from_file_location(f"preflight_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return analyse([SimpleNamespace(revision="0002", path=str(path), module=module)])
-
-
 @contextmanager
 def _statements(connection) -> Iterator[list[str]]:
     """Every statement ``connection`` runs inside the block."""
@@ -279,8 +275,11 @@ OVER = {  # what PostgreSQL's own cast refuses beyond those
     "integer": {"2147483648", "-2147483649", "9223372036854775807", "9223372036854775808"},
     "bigint": {"9223372036854775808"},
 }  # fmt: skip
-KINDS = {"smallint": sa_types.SmallInteger(), "integer": sa_types.Integer()}
-KINDS["bigint"] = sa_types.BigInteger()
+KINDS = {
+    "smallint": sa_types.SmallInteger(),
+    "integer": sa_types.Integer(),
+    "bigint": sa_types.BigInteger(),
+}
 
 
 def _fails(connection, expression) -> bool:
