@@ -21,7 +21,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Connection, and_, any_, func, literal, or_, select, types
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Connection,
+    and_,
+    any_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    types,
+)
 from sqlalchemy.sql.expression import TableClause
 
 from common.review.preflight.scan import SAMPLES, sample_keys
@@ -90,6 +102,14 @@ def among(hashed: Any, shared: list) -> Any:
     return hashed == any_(literal(shared, ARRAY(BigInteger)))
 
 
+def _read_back(column: Any, value: Any) -> Any:
+    """A key value read from the target, bound back as the column's own type: cast
+    explicitly, since SQLAlchemy binds some reflected types (``money``) as VARCHAR."""
+    if isinstance(column.type, types.NullType):
+        return value
+    return cast(literal(value), column.type)
+
+
 def duplicates(
     connection: Connection,
     columns: tuple,
@@ -118,6 +138,8 @@ def duplicates(
     excess, count = int(rows[0][0]), int(rows[0][1])
     if not keys:
         return excess, count, []
-    named = or_(*[and_(*[c == v for c, v in zip(key, row[2:], strict=True)]) for row in rows])
+    named = or_(
+        *[and_(*[c == _read_back(c, v) for c, v in zip(key, row[2:], strict=True)]) for row in rows]
+    )
     query = select(*[source.c[k] for k in keys]).where(named).limit(SAMPLES)
     return excess, count, sample_keys(keys, list(connection.execute(query)))
