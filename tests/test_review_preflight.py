@@ -365,7 +365,7 @@ def test_a_key_type_without_a_64_bit_hash_is_grouped(target, tmp_path):
     target.commit()
     upgrade = 'op.create_unique_constraint("uq_wallet_amount", "wallet", ["amount"])'
     try:
-        findings, check = preflight(target, _analysed(tmp_path, "money", upgrade))
+        _, check = preflight(target, _analysed(tmp_path, "money", upgrade))
     finally:
         target.rollback()
         target.execute(text("DROP TABLE wallet"))
