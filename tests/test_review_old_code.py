@@ -78,15 +78,16 @@ def _git(root, *args: str) -> None:
     subprocess.run(["git", *identity, *args], cwd=root, check=True, capture_output=True)
 
 
-def _released(project) -> None:
-    """The project at release v1 (models and revision 0001), applied to the target."""
+def _released(project, *update_db: str) -> None:
+    """The project at release v1 (models and revision 0001), applied to the target (or
+    with ``update_db`` arguments such as ``--fleet FILE``, to those targets)."""
     project.write_models(OLD_MODELS)
     write_revision(project.versions, 1, CREATE, 'op.drop_table("note")')
     _git(project.root, "init", "-q")
     _git(project.root, "add", "-A")
     _git(project.root, "commit", "-qm", "v1")
     _git(project.root, "tag", "v1")
-    project.ok("update-db")
+    project.ok("update-db", *update_db)
 
 
 def _review(project) -> tuple[int, dict]:
@@ -210,13 +211,7 @@ def test_a_fleet_review_checks_the_old_code_once(project, pg_url, tmp_path):
     fleet = tmp_path / "fleet.toml"
     url = pg_url.render_as_string(hide_password=False)
     fleet.write_text(f'[[target]]\nurl = "{url}"\nschemas = "t_*"\n')
-    project.write_models(OLD_MODELS)
-    write_revision(project.versions, 1, CREATE, 'op.drop_table("note")')
-    _git(project.root, "init", "-q")
-    _git(project.root, "add", "-A")
-    _git(project.root, "commit", "-qm", "v1")
-    _git(project.root, "tag", "v1")
-    project.ok("update-db", "--fleet", str(fleet))
+    _released(project, "--fleet", str(fleet))
     write_revision(project.versions, 2, DROP, "pass")
     result = project.run("review", "--fleet", str(fleet), "--json", "--running-ref", "v1")
     assert "Traceback" not in result.stderr, result.stderr
