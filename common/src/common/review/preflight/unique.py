@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import TableClause
 
-from common.review.preflight.scan import SAMPLES, sample_keys
+from common.review.preflight.scan import SAMPLES, first_keys
 
 # for the grouping and the sort, transaction-local: with PostgreSQL's default 4MB, a
 # million keys are sorted on disk (about 2x slower than hashed in memory)
@@ -67,6 +67,11 @@ def key_hash(columns: list, version: int) -> Any | None:
     return None
 
 
+def _present(key: list) -> Any:
+    """No key column NULL: UNIQUE lets rows with a NULL in the key through."""
+    return and_(*[c.is_not(None) for c in key])
+
+
 def _roomy(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":  # hash or sort the keys in memory
         connection.execute(select(func.set_config("work_mem", UNIQUE_WORK_MEM, True)))
@@ -82,7 +87,7 @@ def shared_hashes(connection: Connection, key: list, hashed: Any, version: int) 
     for this one transaction. Only when hashes repeat are they grouped, by a sort that
     streams (a hash table of a million groups is twice as slow).
     """
-    present = and_(*[c.is_not(None) for c in key])
+    present = _present(key)
     _roomy(connection)
     if version >= PRESORTED_AGGREGATE:
         connection.execute(select(func.set_config("enable_presorted_aggregate", "off", True)))
@@ -121,7 +126,7 @@ def duplicates(
     duplicate keys); only when there are some, one more query reads sample primary keys.
     ``within``: a condition all duplicates meet (``among``), so fewer keys are grouped."""
     key = [source.c[c] for c in columns]
-    present = and_(*[c.is_not(None) for c in key])
+    present = _present(key)
     groups = (
         select(*key, func.count().label("n"))
         .where(present if within is None else and_(present, within))
@@ -136,10 +141,7 @@ def duplicates(
     if not rows:
         return 0, 0, []
     excess, count = int(rows[0][0]), int(rows[0][1])
-    if not keys:
-        return excess, count, []
     named = or_(
         *[and_(*[c == _read_back(c, v) for c, v in zip(key, row[2:], strict=True)]) for row in rows]
     )
-    query = select(*[source.c[k] for k in keys]).where(named).limit(SAMPLES)
-    return excess, count, sample_keys(keys, list(connection.execute(query)))
+    return excess, count, first_keys(connection, source, named, keys)
