@@ -175,7 +175,8 @@ def check(c):
         "still work on the new schema",
         "preflight_exact_rows": "tables up to this many rows (statistics) are counted exactly; "
         "larger ones under a time box",
-        "preflight_timeout": "seconds a pre-flight scan of a large table may take",
+        "preflight_timeout": "seconds the pre-flight of a large table may take, all its queries "
+        "together",
     }
 )
 def review(

@@ -184,6 +184,34 @@ def test_a_large_table_is_scanned_under_a_time_box(target, units):
     assert all("time-boxed scan" in line for line in check.details if "not counted" not in line)
 
 
+SLEEPY = {  # a row test that takes 0.1 s per row
+    "postgresql": "pg_sleep(0.1) IS NOT NULL",
+    "mysql": "SLEEP(0.1) = 0",
+}
+
+
+def test_the_time_box_holds_for_all_of_a_steps_queries(target, tmp_path):
+    """The count (6 rows, 0.6 s) fits in the 1 s box, and so would the sample-key query
+    (another 0.6 s) on its own: but together they do not, so the step is not counted.
+    Before, each statement had the whole box: both ran, and the step took 1.2 s."""
+    name = target.dialect.name
+    if name == "sqlite":
+        pytest.skip(
+            "SQLite looks at its deadline every 10,000 VM steps, which 6 rows never take; "
+            "its progress handler always held one deadline for the whole block"
+        )
+    upgrade = f'op.create_check_constraint("ck_slow", "item", "{SLEEPY[name]} AND amount > 0")'
+    units = _analysed(tmp_path, "slow", upgrade)
+    with _statements(target) as seen:
+        _, check = preflight(target, units, Bounds(exact_rows=0, timeout=1.0))
+    [row] = check.data
+    assert row["rows"] is None and row["sample_keys"] == []
+    assert row["method"].startswith("not counted: time-boxed scan (")
+    assert row["method"].endswith("; limit 1 s) did not finish")
+    assert sum(" LIMIT " in s for s in seen) == 1  # the count finished, the samples did not
+    assert check.status == Status.WARNING
+
+
 SLOW = {  # a statement that runs well past 10 ms
     "postgresql": "SELECT pg_sleep(0.5)",
     "mysql": "SELECT count(*) FROM information_schema.columns a, information_schema.columns b",

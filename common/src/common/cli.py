@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=30.0,
         metavar="SECONDS",
-        help="data pre-flight: time box of a scan of a larger table (default 30)",
+        help="data pre-flight: time box of a larger table's queries, together (default 30)",
     )
     merge = sub.add_parser("merge", help="join the heads into one revision (sequential id)")
     merge.add_argument("--message", default="merge heads", help='default "merge heads"')

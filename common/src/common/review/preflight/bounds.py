@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, literal_column, select, table, text
+from sqlalchemy import Connection, event, func, literal_column, select, table, text
 from sqlalchemy.exc import DBAPIError
 
 from common.errors import InvalidInputError
@@ -88,53 +88,98 @@ def _is_timeout(exc: DBAPIError) -> bool:
     return any(word in message for word in _TIMEOUT_WORDS) or "57014" in message
 
 
-@contextmanager
-def _mysql_limit(connection: Connection, seconds: float) -> Iterator[None]:
+@dataclass(frozen=True)
+class TimeBox:
+    """The time one step's queries have between them: a deadline, not a limit per
+    statement. A step runs a count and then, when rows fail, a query for their sample keys
+    (UNIQUE: a proof, a listing and a grouping), and ``--preflight-timeout 30`` means 30
+    seconds for all of them, not 30 for each."""
+
+    deadline: float  # time.monotonic() by which the step's queries must have finished
+
+    @classmethod
+    def starting(cls, seconds: float) -> TimeBox:
+        return cls(time.monotonic() + seconds)
+
+    def left(self) -> float:
+        """Seconds left, never zero (to the servers, a limit of 0 is no limit)."""
+        return max(self.deadline - time.monotonic(), 0.001)
+
+
+def _mysql_limit_name(connection: Connection) -> str:
     mariadb = "mariadb" in str(connection.exec_driver_sql("SELECT version()").scalar()).lower()
-    name = "max_statement_time" if mariadb else "max_execution_time"
-    value = seconds if mariadb else int(seconds * 1000)
-    previous = connection.exec_driver_sql(f"SELECT @@SESSION.{name}").scalar()
-    connection.exec_driver_sql(f"SET SESSION {name} = %s", (value,))
+    return "max_statement_time" if mariadb else "max_execution_time"
+
+
+def _server_limit(name: str, box: TimeBox) -> tuple[str, tuple]:
+    """The statement giving the next statement what is left of ``box``, and its parameter."""
+    ms = max(int(box.left() * 1000), 1)
+    if name == "statement_timeout":
+        return "SELECT set_config('statement_timeout', %s, true)", (str(ms),)
+    if name == "max_statement_time":  # MariaDB: seconds
+        return "SET SESSION max_statement_time = %s", (box.left(),)
+    return "SET SESSION max_execution_time = %s", (ms,)
+
+
+@contextmanager
+def _rearmed(connection: Connection, name: str, box: TimeBox) -> Iterator[None]:
+    """Before each statement of the block, the server's limit ``name`` is set to what is
+    left of ``box``: PostgreSQL and MySQL limit one statement at a time, so the limit is
+    moved with the deadline (on the statement's own cursor, through SQLAlchemy's
+    ``before_cursor_execute`` event)."""
+
+    def arm(conn, cursor, statement, parameters, context, executemany) -> None:
+        cursor.execute(*_server_limit(name, box))
+
+    previous = None
+    if name != "statement_timeout":  # a session setting: put back after
+        previous = connection.exec_driver_sql(f"SELECT @@SESSION.{name}").scalar()
+    event.listen(connection, "before_cursor_execute", arm)
     try:
         yield
     finally:
-        connection.exec_driver_sql(f"SET SESSION {name} = %s", (previous,))
+        event.remove(connection, "before_cursor_execute", arm)
+        if previous is not None:
+            connection.exec_driver_sql(f"SET SESSION {name} = %s", (previous,))
 
 
 @contextmanager
-def _sqlite_limit(connection: Connection, seconds: float) -> Iterator[None]:
-    deadline = time.monotonic() + seconds
+def _sqlite_limit(connection: Connection, box: TimeBox) -> Iterator[None]:
     driver = connection.connection.driver_connection
-    driver.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    driver.set_progress_handler(lambda: int(time.monotonic() > box.deadline), 10_000)
     try:
         yield
     finally:
         driver.set_progress_handler(None, 0)
 
 
+def _limit(connection: Connection, box: TimeBox | None):
+    dialect = connection.dialect.name
+    if box is None:
+        return _no_limit()
+    if dialect == "sqlite":
+        return _sqlite_limit(connection, box)
+    name = "statement_timeout" if dialect == "postgresql" else _mysql_limit_name(connection)
+    return _rearmed(connection, name, box)
+
+
 @contextmanager
-def read_only(connection: Connection, timeout: float | None) -> Iterator[Connection]:
-    """A read-only transaction on ``connection``, rolled back; ``timeout`` seconds per
-    statement when given (raises TimedOut)."""
+def read_only(connection: Connection, limit: float | TimeBox | None) -> Iterator[Connection]:
+    """A read-only transaction on ``connection``, rolled back. ``limit``: the time its
+    statements have between them, in seconds from now or as a ``TimeBox`` that several
+    blocks share (raises TimedOut when it runs out); None for no limit."""
     if connection.in_transaction():
         connection.rollback()
     dialect = connection.dialect.name
+    box = TimeBox.starting(limit) if isinstance(limit, int | float) else limit
     if dialect == "sqlite":
         connection.exec_driver_sql("PRAGMA query_only = ON")
     try:
         connection.exec_driver_sql("SET TRANSACTION READ ONLY") if dialect != "sqlite" else None
-        if dialect == "postgresql" and timeout is not None:
-            ms = str(int(timeout * 1000))
-            connection.execute(select(func.set_config("statement_timeout", ms, True)))
-        limit = _no_limit()
-        if timeout is not None and dialect == "mysql":
-            limit = _mysql_limit(connection, timeout)
-        elif timeout is not None and dialect == "sqlite":
-            limit = _sqlite_limit(connection, timeout)
-        with limit:
+        with _limit(connection, box):
             yield connection
     except DBAPIError as exc:
-        if timeout is not None and _is_timeout(exc):
+        if box is not None and _is_timeout(exc):
             raise TimedOut() from None
         raise
     finally:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, inspect, text
 
-from common.review.preflight.bounds import STATISTIC, Bounds, estimated_rows, method
+from common.review.preflight.bounds import STATISTIC, Bounds, TimeBox, estimated_rows, method
 from common.review.preflight.changes import Change
 
 
@@ -82,8 +82,9 @@ class Catalog:
             self._methods[(name, schema)] = method(rows, self.bounds, STATISTIC[self.dialect.name])
         return self._methods[(name, schema)]
 
-    def timeout(self, boxed: bool) -> float | None:
-        return self.bounds.timeout if boxed else None
+    def box(self, boxed: bool) -> TimeBox | None:
+        """The time a step's queries get from now, or None (an exact count: no limit)."""
+        return TimeBox.starting(self.bounds.timeout) if boxed else None
 
     def enum_columns(self, change: Change) -> list[Change]:
         """A swapped PostgreSQL enum type: one change per column of that type."""

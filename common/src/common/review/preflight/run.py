@@ -149,7 +149,7 @@ def _rows(catalog: Catalog, source, keys: list[str], tests: list[tuple]) -> list
     boxed, said = catalog.method(changes[0].table, changes[0].schema)
     conditions = [condition for _, condition, _ in tests]
     try:
-        with read_only(catalog.connection, catalog.timeout(boxed)):
+        with read_only(catalog.connection, catalog.box(boxed)):
             found = count_each(catalog.connection, source, conditions, keys)
     except TimedOut:
         return _not_counted(changes, f"{said} did not finish")
@@ -222,7 +222,7 @@ def _unique(catalog: Catalog, change: Change) -> Count:
     keys = catalog.keys(change.table, change.schema)
     kinds = catalog.kinds(change.table, change.schema)
     source = _source([change], keys, kinds)
-    timeout = catalog.timeout(boxed)
+    box = catalog.box(boxed)  # one deadline for the proof, the listing and the grouping
     key = [source.c[c] for c in change.columns]
     hashed = None
     if catalog.dialect.name == "postgresql":
@@ -231,14 +231,14 @@ def _unique(catalog: Catalog, change: Change) -> Count:
     try:
         if hashed is not None:
             try:
-                with read_only(connection, timeout):
+                with read_only(connection, box):
                     shared = shared_hashes(connection, key, hashed, catalog.version)
                 if shared == []:
                     return Count(change, 0, [], f"{said}; {PROVED}")
                 within = None if shared is None else among(hashed, shared)
             except DBAPIError:  # a type with no extended hash: the grouping decides
                 pass
-        with read_only(connection, timeout):
+        with read_only(connection, box):
             excess, groups, samples = duplicates(connection, change.columns, source, keys, within)
     except TimedOut:
         return Count(change, None, [], f"not counted: {said} did not finish")
