@@ -241,10 +241,24 @@ def test_review_checks_each_target_and_reviews_the_revisions_once(fleet_project,
     assert rules.count("adding-field-with-volatile-default") == 1  # once, not once per target
 
 
-def test_review_runs_the_data_preflight_on_each_target(fleet_project, pg_url, tmp_path):
+def test_review_runs_the_data_preflight_on_each_target(
+    fleet_project, pg_url, tmp_path, monkeypatch
+):
     """The same pending NOT NULL fails on one tenant's rows and passes on the other's: the
-    finding names the tenant and its count, the folded item names that tenant alone."""
+    finding names the tenant and its count, the folded item names that tenant alone. The
+    two targets are read side by side: each read waits for the other to start (a barrier),
+    which a review reading one target after the other never passes."""
     import json
+    import threading
+
+    from common.fleet import review as fleet_review
+
+    both = threading.Barrier(2, timeout=20)
+    real = fleet_review._per_target
+
+    def side_by_side(*args):
+        both.wait()
+        return real(*args)
 
     create_schemas(pg_url, ["t_clean", "t_nulls"])
     fleet = write_fleet(tmp_path / "f.toml", f'url = "{plain(pg_url)}"\nschemas = "t_*"')
@@ -267,8 +281,9 @@ def test_review_runs_the_data_preflight_on_each_target(fleet_project, pg_url, tm
         upgrade='op.alter_column("note", "body", existing_type=sa.Text, nullable=False)',
         downgrade='op.alter_column("note", "body", existing_type=sa.Text, nullable=True)',
     )
+    monkeypatch.setattr(fleet_review, "_per_target", side_by_side)
     result = fleet_project.run("review", "--fleet", str(fleet), "--json", "--no-round-trip")
-    assert result.returncode == 1, result.output
+    assert result.returncode == 1 and "Traceback" not in result.output, result.output
     report = json.loads(result.stdout)
     check = {c["name"]: c for c in report["checks"]}[
         "Data pre-flight on every target: rows that would fail update-db"

@@ -94,7 +94,9 @@ class Settings(BaseSettings):
         "empty means the server's search_path.",
     )
     fleet_parallel: int = Field(
-        default=4, ge=1, description="Targets a fleet update-db migrates at the same time."
+        default=4,
+        ge=1,
+        description="Targets a fleet update-db migrates (and review, status read) at once.",
     )
 
     @field_validator("database_url")
