@@ -13,10 +13,11 @@ measured one after the other in this run, every tenant schema emptied before eac
   timeouts per target), one process for the whole fleet.
 
 Then ``status --fleet`` on the N tenants at head (the whole command, process start
-included). Both sides use the project's ``.venv`` Python. Targets (issue 18): fleet at
-parallelism 4 at least 4x faster than the loop, at parallelism 1 at least 1.5x; status
-under 3 s. Uses DATABASE_URL when it is a PostgreSQL URL, else a database in the
-embedded PostgreSQL.
+included), and ``review --fleet --no-round-trip`` on them reading one target at a time
+and four at a time (``WORKBENCH_FLEET_PARALLEL``; target: side by side no slower). Both sides
+use the project's ``.venv`` Python. Targets (issue 18): fleet at parallelism 4 at least
+4x faster than the loop, at parallelism 1 at least 1.5x; status under 3 s. Uses
+DATABASE_URL when it is a PostgreSQL URL, else a database in the embedded PostgreSQL.
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ def main() -> None:
             times[name] = _timed(command, root, env)
             print(f"{name:<36} {times[name]:>8.1f} s", flush=True)
         status = _timed([python, "-m", "common", "status", "--fleet", str(fleet)], root, env)
+        review = [python, "-m", "common", "review", "--fleet", str(fleet), "--no-round-trip"]
+        reviews = {
+            parallel: _timed(review, root, dict(env, WORKBENCH_FLEET_PARALLEL=str(parallel)))
+            for parallel in (1, 4)
+        }
         imports = _timed([python, "-c", "import common.cli, common.fleet.status"], root, env)
     finally:
         _reset(url, tenants, create=False)
@@ -156,7 +162,17 @@ def main() -> None:
         f"status --fleet on {args.tenants} tenants at head: {status:.2f} s (target < 3 s); "
         f"of which {imports:.2f} s is the interpreter start and imports"
     )
+    print(
+        f"review --fleet --no-round-trip on {args.tenants} tenants at head: "
+        f"{reviews[1]:.2f} s reading one at a time, {reviews[4]:.2f} s four at a time "
+        f"({reviews[1] / reviews[4]:.2f}x)"
+    )
     figures = [Figure(f"status --fleet, {args.tenants} tenants", round(status, 2), "s", 3.0)]
+    figures.append(  # target: reading side by side is never slower than one at a time
+        Figure(f"review --fleet, {args.tenants} tenants, 4 at a time vs one at a time",
+               round(reviews[4] / reviews[1], 2), "x", 1.0,
+               baseline=f"one at a time, {reviews[1]:.2f} s (4 at a time {reviews[4]:.2f} s)")
+    )  # fmt: skip
     loop = "alembic upgrade head, shell loop"
     for name, target in (("--parallel 1", 1.5), ("--parallel 4", 4.0)):
         side = next((n for n in times if name in n), None)
@@ -165,7 +181,8 @@ def main() -> None:
             baseline = f"bash loop of alembic upgrade head, {times[loop]:.0f} s"
             label = f"{name}, speed-up over a loop of alembic"
             figures.append(Figure(label, speed_up, "x", target, "higher", baseline=baseline))
-    record("fleet", figures, note=f"{args.tenants} tenant schemas x {args.revisions} revisions")
+    note = f"{args.tenants} tenant schemas x {args.revisions} revisions, one run each side"
+    record("fleet", figures, note=note)
 
 
 if __name__ == "__main__":
