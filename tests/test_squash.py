@@ -73,6 +73,10 @@ def test_squash_keeps_old_databases_working_and_builds_fresh_ones_alike(
     project.ok("update-db")
     assert [row[:2] for row in history_rows(any_url)][-1] == ("0005", "up")
     assert "edited" not in project.ok("status").output
+    fleet = tmp_path / "fleet.toml"  # the fleet matrix accepts the squashed checksum too
+    fleet.write_text(f'[[target]]\nurl = "{any_url.render_as_string(hide_password=False)}"\n')
+    matrix = project.ok("status", "--fleet", str(fleet)).stdout
+    assert "up to date" in matrix and "older revision(s) applied on every" in matrix, matrix
     # a fresh database builds the same schema from the squashed history
     fresh = URL.create("sqlite", database=str(tmp_path / "fresh.db"))
     project.use_database(fresh)

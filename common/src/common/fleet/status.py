@@ -31,7 +31,7 @@ from common.fleet.targets import Target, for_target
 from common.fleet.tenants import load_targets
 from common.output import emit, say
 from common.revisions import build_config, load_scripts, single_head
-from common.runner.checksums import ACCEPTED, revision_checksum
+from common.runner.checksums import ACCEPTED, revision_checksum, squashed_checksum
 
 APPLIED, PENDING, FAILED, EDITED = "✓", "·", "✗", "✎"
 LEGEND = f"{APPLIED} applied  {PENDING} pending  {FAILED} failed  {EDITED} edited since applied"
@@ -60,7 +60,9 @@ def read_states(
     targets: list[Target], script: ScriptDirectory, settings: Settings
 ) -> list[TargetState]:
     revisions = list(reversed(list(script.walk_revisions())))
-    checksums = {r.revision: revision_checksum(r.path) for r in revisions}
+    # what each file's recorded checksum may be: its own, or (a squash keeping the id of
+    # the last revision it replaces) that revision's old one, as update-db accepts
+    checksums = {r.revision: {revision_checksum(r.path), squashed_checksum(r)} for r in revisions}
     reader = _Reader(script, [r.revision for r in revisions], checksums)
     states = {id(t): TargetState(t.name, problem=t.error) for t in targets}
     groups: dict[str, list[Target]] = {}
@@ -104,7 +106,7 @@ def _read_database(
 class _Reader:
     script: ScriptDirectory
     order: list[str]
-    checksums: dict[str, str]
+    checksums: dict[str, set[str | None]]
     _below: dict[str, set[str]] = field(default_factory=dict)
 
     def applied_below(self, rev: str) -> set[str]:
@@ -134,7 +136,7 @@ class _Reader:
                 recorded[revision] = checksum
         for rev in self.order:
             if rev in applied:
-                edited = rev in recorded and recorded[rev] != self.checksums[rev]
+                edited = rev in recorded and recorded[rev] not in self.checksums[rev]
                 state.cells[rev] = EDITED if edited else APPLIED
             else:
                 failed = last.get(rev) in ("failed", "rolled_back")
