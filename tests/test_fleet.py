@@ -241,6 +241,40 @@ def test_review_checks_each_target_and_reviews_the_revisions_once(fleet_project,
     assert rules.count("adding-field-with-volatile-default") == 1  # once, not once per target
 
 
+def test_review_connects_once_to_a_target_with_nothing_pending(
+    fleet_project, pg_url, tmp_path, monkeypatch
+):
+    """A target at head has nothing to weigh or count: the connection that reads where it
+    stands answers all its checks. One behind gets a second, after the analysis."""
+    import json
+
+    from common.fleet import review as fleet_review
+
+    create_schemas(pg_url, ["t_head", "t_behind"])
+    head = write_fleet(tmp_path / "h.toml", f'url = "{plain(pg_url)}"\nschemas = "t_head"')
+    fleet_project.ok("update-db", "--fleet", str(head))
+    fleet = write_fleet(tmp_path / "f.toml", f'url = "{plain(pg_url)}"\nschemas = "t_*"')
+    opened: list[str] = []
+    real = fleet_review.connect
+
+    def counted(target, settings):
+        opened.append(settings.tenant_schema)
+        return real(target, settings)
+
+    monkeypatch.setattr(fleet_review, "connect", counted)
+    result = fleet_project.run("review", "--fleet", str(fleet), "--json", "--no-round-trip")
+    assert result.returncode == 0, result.output
+    assert sorted(opened) == ["t_behind", "t_behind", "t_head"]
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    for name in (
+        "Data pre-flight on every target: rows that would fail update-db",
+        "Impact on each target (locks, rewrites, size)",
+    ):
+        assert checks[name]["summary"].startswith("2 of 2 target(s) passed"), checks[name]
+    [never_run] = checks["Checksums on every target"]["details"]  # t_head's match
+    assert never_run.startswith(f"{pg_url.database}.t_behind: the database has no alembic_history")
+
+
 def test_review_runs_the_data_preflight_on_each_target(
     fleet_project, pg_url, tmp_path, monkeypatch
 ):

@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from alembic.script import Script, ScriptDirectory
+from sqlalchemy import Connection
 
 from common.commands.review import FORMATS, print_report
 from common.config import Settings, load_settings
@@ -52,11 +54,22 @@ _ORDER = [Status.FAILED, Status.WARNING, Status.SKIPPED, Status.PASSED]
 
 
 @dataclass
+class _Read:
+    """What one target's connection answered of the per-target checks."""
+
+    checksum: CheckResult
+    impact: CheckResult | None = None
+    findings: list[Finding] = field(default_factory=list)
+    preflight: CheckResult | None = None
+
+
+@dataclass
 class _Seen:
     target: Target
     start: str | None = None
     pending: list[Script] = field(default_factory=list)
     problem: str = ""
+    read: _Read | None = None  # what its connections answered (the pre-flight last)
 
 
 def review_fleet(
@@ -102,7 +115,9 @@ def build_fleet_report(
         return Report("(not connected: fix the revision graph first)", [], [], checks)
     targets = load_targets(fleet, settings)
     seen = [_Seen(t, problem=t.error) for t in targets]
-    _side_by_side(settings, lambda item: _read(item, script, settings), seen)
+    bounds = bounds or Bounds()
+    weigh = partial(_weigh, large_rows=large_table_rows, bounds=bounds)
+    _side_by_side(settings, lambda item: _read(item, script, settings, weigh), seen)
     readable = [s for s in seen if not s.problem]
     by_start = _analysed(readable)
     units = max(by_start.values(), key=len, default=[])
@@ -113,10 +128,9 @@ def build_fleet_report(
     impacts: list[tuple[str, CheckResult]] = []
     counts: list[tuple[str, CheckResult]] = []
     data_findings: list[Finding] = []
-    bounds = bounds or Bounds()
 
     def per_target(item: _Seen) -> _Read:
-        return _per_target(item, script, by_start[item.start], large_table_rows, settings, bounds)
+        return _per_target(item, by_start[item.start], settings, weigh)
 
     for item, read in zip(readable, _side_by_side(settings, per_target, readable), strict=True):
         name = item.target.name
@@ -154,7 +168,10 @@ def _side_by_side(settings: Settings, work: Callable[[_Seen], Any], items: list[
         return list(pool.map(work, items))
 
 
-def _read(item: _Seen, script: ScriptDirectory, settings: Settings) -> None:
+def _read(item: _Seen, script: ScriptDirectory, settings: Settings, weigh: Callable) -> None:
+    """Where the target stands, and its checksums, on one connection; on a target with
+    nothing pending, the impact and the pre-flight too (nothing to weigh or count), so
+    a fleet at head is connected to once per target, not twice."""
     if item.problem:
         return
     target = item.target
@@ -162,6 +179,10 @@ def _read(item: _Seen, script: ScriptDirectory, settings: Settings) -> None:
         own = target.settings(settings)
         with connect(DatabaseTarget(target.url, embedded=False), own) as connection:
             state = database_state(connection, script)
+            if not state.unknown:
+                item.read = _Read(checksum_check(connection, state.applied))
+                if not state.pending:
+                    weigh(connection, item.read, [])
     except WorkbenchError as exc:
         item.problem = for_target(exc.one_line().removeprefix("error: "))
         return
@@ -172,31 +193,26 @@ def _read(item: _Seen, script: ScriptDirectory, settings: Settings) -> None:
     item.pending = state.pending
 
 
-@dataclass
-class _Read:
-    """What one target's own connection answered."""
-
-    checksum: CheckResult
-    impact: CheckResult
-    findings: list[Finding]
-    preflight: CheckResult
+def _weigh(
+    connection: Connection, read: _Read, units: list[RevisionUnit], large_rows: int, bounds: Bounds
+) -> None:
+    """The impact and the data pre-flight of ``units`` on one target, into ``read``."""
+    read.impact = impact_check(connection, units, large_rows)
+    read.findings, read.preflight = preflight(connection, units, bounds)
 
 
 def _per_target(
-    item: _Seen,
-    script: ScriptDirectory,
-    units: list[RevisionUnit],
-    large_table_rows: int,
-    settings: Settings,
-    bounds: Bounds,
+    item: _Seen, units: list[RevisionUnit], settings: Settings, weigh: Callable
 ) -> _Read:
+    """The impact and the pre-flight of the target's pending revisions, on a second
+    connection (the revisions are analysed in between, once per starting point)."""
+    read = item.read
+    if read.preflight is not None:
+        return read
     target = item.target
     with connect(DatabaseTarget(target.url, embedded=False), target.settings(settings)) as conn:
-        state = database_state(conn, script)
-        checksum = checksum_check(conn, state.applied)
-        impact = impact_check(conn, units, large_table_rows)
-        findings, counted = preflight(conn, units, bounds)
-    return _Read(checksum, impact, findings, counted)
+        weigh(conn, read, units)
+    return read
 
 
 def _analysed(readable: list[_Seen]) -> dict[str | None, list[RevisionUnit]]:
