@@ -161,8 +161,8 @@ def build_fleet_report(
 def _side_by_side(settings: Settings, work: Callable[[_Seen], Any], items: list[_Seen]) -> list:
     """``work`` on every item, ``fleet_parallel`` targets at a time, results in order.
 
-    Threads, as ``status --fleet`` reads: each target has its own connection, and the
-    time goes into the servers' reads (the pre-flight's scans above all), not Python. The
+    Threads, as ``status --fleet`` reads: each target has its own connection, and while
+    one waits on its server (the pre-flight's scans above all) the others go on. The
     shared inputs (the script directory, the analysed units) are only read."""
     with ThreadPoolExecutor(max(1, min(settings.fleet_parallel, len(items) or 1))) as pool:
         return list(pool.map(work, items))

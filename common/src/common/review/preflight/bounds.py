@@ -154,6 +154,7 @@ def _sqlite_limit(connection: Connection, box: TimeBox) -> Iterator[None]:
 
 
 def _limit(connection: Connection, box: TimeBox | None):
+    """The context that holds the block's statements to ``box`` on this dialect."""
     dialect = connection.dialect.name
     if box is None:
         return _no_limit()
