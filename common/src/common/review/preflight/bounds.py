@@ -107,7 +107,9 @@ class TimeBox:
 
 
 def _mysql_limit_name(connection: Connection) -> str:
-    mariadb = "mariadb" in str(connection.exec_driver_sql("SELECT version()").scalar()).lower()
+    """MariaDB and MySQL name their statement limit differently (the dialect knows which
+    server it met, as ``render.instant_defaults`` asks it)."""
+    mariadb = getattr(connection.dialect, "is_mariadb", False)
     return "max_statement_time" if mariadb else "max_execution_time"
 
 
